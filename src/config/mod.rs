@@ -1,0 +1,206 @@
+//! Settings: the types that `config/default.toml` deserialises into, how the
+//! layers are merged ([`load`]) and the range checks that reject a bad value
+//! with one line naming the key ([`validate`]).
+
+mod load;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+pub use load::{Overrides, load, load_with_env};
+pub use validate::InvalidSetting;
+
+use crate::sim::Unit;
+
+/// Every setting trickle has, after layering and validation.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Listening address and shutdown behaviour.
+    pub server: ServerSettings,
+    /// Event-stream framing: retry hint and heartbeat.
+    pub sse: SseSettings,
+    /// Pacing defaults shared by every model profile.
+    pub stream: StreamSettings,
+    /// The clock demo.
+    pub clock: ClockSettings,
+    /// Request and capacity limits.
+    pub limits: Limits,
+    /// Model profiles and the default one.
+    pub models: ModelSettings,
+    /// Where canned replies come from.
+    pub responses: ResponsesSettings,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to bind.
+    pub host: String,
+    /// Port to bind; 0 picks a free one.
+    pub port: u16,
+    /// How long open streams may run after SIGINT/SIGTERM.
+    pub shutdown_grace_s: u64,
+    /// Worker threads; 0 means one per core.
+    pub workers: usize,
+}
+
+/// `[sse]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SseSettings {
+    /// Reconnect delay announced with `retry:`.
+    pub retry_ms: u64,
+    /// Per-connection random increase of the retry, as a fraction.
+    pub retry_jitter: f64,
+    /// Silence after which a `:` heartbeat comment is written.
+    pub keep_alive_s: u64,
+}
+
+/// `[stream]`: pacing defaults.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamSettings {
+    /// Time to first token.
+    pub ttft_ms: u64,
+    /// Time between tokens.
+    pub token_delay_ms: u64,
+    /// Gap variation as a fraction of the delay.
+    pub jitter: f64,
+    /// How replies are cut.
+    pub unit: Unit,
+}
+
+/// `[clock]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockSettings {
+    /// Time between ticks.
+    pub interval_ms: u64,
+    /// Number of ticks.
+    pub count: u32,
+}
+
+/// `[limits]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Largest request body.
+    pub max_body_bytes: usize,
+    /// Longest prompt in characters, after trimming.
+    pub max_prompt_chars: usize,
+    /// Largest per-request `token_delay_ms`.
+    pub max_token_delay_ms: u64,
+    /// Smallest per-request clock interval.
+    pub min_clock_interval_ms: u64,
+    /// Largest per-request clock interval.
+    pub max_clock_interval_ms: u64,
+    /// Largest per-request clock count.
+    pub max_clock_count: u32,
+    /// Open streams on the whole server.
+    pub max_streams: usize,
+    /// Open streams per client address; 0 means no cap.
+    pub max_streams_per_client: usize,
+}
+
+/// `[models]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSettings {
+    /// Profile used when a request names none.
+    pub default: String,
+    /// Profiles by name.
+    pub profiles: BTreeMap<String, ProfileSettings>,
+}
+
+/// One model profile as written in the file; unset pacing comes from `[stream]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSettings {
+    /// Where the reply text comes from.
+    pub responder: ResponderKind,
+    /// Shown by `GET /v1/models` and the page.
+    #[serde(default)]
+    pub description: String,
+    /// How replies are cut.
+    pub unit: Option<Unit>,
+    /// Time to first token.
+    pub ttft_ms: Option<u64>,
+    /// Time between tokens.
+    pub token_delay_ms: Option<u64>,
+    /// Gap variation as a fraction of the delay.
+    pub jitter: Option<f64>,
+    /// Length of a generated reply in words.
+    pub words: Option<u32>,
+}
+
+/// Which responder writes a profile's replies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResponderKind {
+    /// Rules and defaults from the responses file.
+    Canned,
+    /// The prompt itself.
+    Echo,
+    /// Seeded prose of `words` words.
+    Generated,
+}
+
+/// `[responses]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponsesSettings {
+    /// Path of a responses file; empty for the built-in one.
+    pub file: String,
+}
+
+/// A profile with every pacing value resolved against `[stream]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// The profile's name, as clients send it in `model`.
+    pub name: String,
+    /// Where the reply text comes from.
+    pub responder: ResponderKind,
+    /// Human description.
+    pub description: String,
+    /// Default unit for requests that send none.
+    pub unit: Unit,
+    /// Time to first token.
+    pub ttft: Duration,
+    /// Time between tokens.
+    pub token_delay: Duration,
+    /// Gap variation as a fraction of the delay.
+    pub jitter: f64,
+    /// Length of a generated reply in words.
+    pub words: u32,
+}
+
+/// Words in a generated reply when a profile does not say.
+const DEFAULT_GENERATED_WORDS: u32 = 120;
+
+impl Settings {
+    /// The named profile with `[stream]` defaults filled in.
+    pub fn profile(&self, name: &str) -> Option<Profile> {
+        let p = self.models.profiles.get(name)?;
+        let s = &self.stream;
+        Some(Profile {
+            name: name.to_owned(),
+            responder: p.responder,
+            description: p.description.clone(),
+            unit: p.unit.unwrap_or(s.unit),
+            ttft: Duration::from_millis(p.ttft_ms.unwrap_or(s.ttft_ms)),
+            token_delay: Duration::from_millis(p.token_delay_ms.unwrap_or(s.token_delay_ms)),
+            jitter: p.jitter.unwrap_or(s.jitter),
+            words: p.words.unwrap_or(DEFAULT_GENERATED_WORDS),
+        })
+    }
+
+    /// `host:port` to bind.
+    pub fn address(&self) -> String {
+        format!("{}:{}", self.server.host, self.server.port)
+    }
+}

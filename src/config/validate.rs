@@ -1,0 +1,144 @@
+//! Range checks. Each failure is one line naming the key, the bad value and
+//! what is allowed, e.g. `invalid config: stream.jitter = 1.5 (allowed: 0 to 1)`.
+
+use std::fmt;
+
+use super::Settings;
+
+/// A setting outside its allowed range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvalidSetting {
+    /// Dotted key, e.g. `stream.jitter`.
+    pub key: String,
+    /// The value found.
+    pub value: String,
+    /// What would be accepted.
+    pub allowed: String,
+}
+
+impl fmt::Display for InvalidSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid config: {} = {} (allowed: {})",
+            self.key, self.value, self.allowed
+        )
+    }
+}
+
+impl std::error::Error for InvalidSetting {}
+
+fn range<T: PartialOrd + fmt::Display>(
+    key: &str,
+    value: T,
+    min: T,
+    max: T,
+) -> Result<(), InvalidSetting> {
+    if value >= min && value <= max {
+        return Ok(());
+    }
+    Err(InvalidSetting {
+        key: key.to_owned(),
+        value: value.to_string(),
+        allowed: format!("{min} to {max}"),
+    })
+}
+
+fn fraction(key: &str, value: f64) -> Result<(), InvalidSetting> {
+    if (0.0..=1.0).contains(&value) {
+        return Ok(());
+    }
+    Err(InvalidSetting {
+        key: key.to_owned(),
+        value: value.to_string(),
+        allowed: "0 to 1".to_owned(),
+    })
+}
+
+impl Settings {
+    /// Checks every value against its allowed range.
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
+        range(
+            "server.shutdown_grace_s",
+            self.server.shutdown_grace_s,
+            0,
+            3600,
+        )?;
+        range("server.workers", self.server.workers, 0, 1024)?;
+        range("sse.retry_ms", self.sse.retry_ms, 0, 600_000)?;
+        fraction("sse.retry_jitter", self.sse.retry_jitter)?;
+        range("sse.keep_alive_s", self.sse.keep_alive_s, 1, 3600)?;
+        range("stream.ttft_ms", self.stream.ttft_ms, 0, 600_000)?;
+        range(
+            "stream.token_delay_ms",
+            self.stream.token_delay_ms,
+            0,
+            60_000,
+        )?;
+        fraction("stream.jitter", self.stream.jitter)?;
+        let l = &self.limits;
+        range("limits.max_body_bytes", l.max_body_bytes, 1, 16 << 20)?;
+        range("limits.max_prompt_chars", l.max_prompt_chars, 1, 1_000_000)?;
+        range(
+            "limits.max_token_delay_ms",
+            l.max_token_delay_ms,
+            0,
+            600_000,
+        )?;
+        range(
+            "limits.min_clock_interval_ms",
+            l.min_clock_interval_ms,
+            1,
+            3_600_000,
+        )?;
+        range(
+            "limits.max_clock_interval_ms",
+            l.max_clock_interval_ms,
+            l.min_clock_interval_ms,
+            3_600_000,
+        )?;
+        range("limits.max_clock_count", l.max_clock_count, 1, 1_000_000)?;
+        range("limits.max_streams", l.max_streams, 1, 1_000_000)?;
+        range(
+            "limits.max_streams_per_client",
+            l.max_streams_per_client,
+            0,
+            1_000_000,
+        )?;
+        range(
+            "clock.interval_ms",
+            self.clock.interval_ms,
+            l.min_clock_interval_ms,
+            l.max_clock_interval_ms,
+        )?;
+        range("clock.count", self.clock.count, 1, l.max_clock_count)?;
+        self.validate_models()
+    }
+
+    fn validate_models(&self) -> Result<(), InvalidSetting> {
+        if !self.models.profiles.contains_key(&self.models.default) {
+            let names: Vec<&str> = self.models.profiles.keys().map(String::as_str).collect();
+            return Err(InvalidSetting {
+                key: "models.default".to_owned(),
+                value: format!("{:?}", self.models.default),
+                allowed: format!("one of the profiles: {}", names.join(", ")),
+            });
+        }
+        for (name, p) in &self.models.profiles {
+            let key = |field: &str| format!("models.profiles.{name}.{field}");
+            if let Some(v) = p.ttft_ms {
+                range(&key("ttft_ms"), v, 0, 600_000)?;
+            }
+            if let Some(v) = p.token_delay_ms {
+                range(&key("token_delay_ms"), v, 0, 60_000)?;
+            }
+            if let Some(v) = p.jitter {
+                fraction(&key("jitter"), v)?;
+            }
+            if let Some(v) = p.words {
+                range(&key("words"), v, 1, 100_000)?;
+            }
+        }
+        Ok(())
+    }
+}

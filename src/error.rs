@@ -1,0 +1,150 @@
+//! One error type for everything that can go wrong before a stream starts,
+//! rendered as `{"error":{"code":"…","message":"…"}}` with the right status.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ALLOW, RETRY_AFTER};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+/// An error answered before any event is sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body is not valid JSON.
+    #[error("invalid JSON: {0}")]
+    InvalidJson(String),
+    /// A field the endpoint does not know.
+    #[error("unknown field `{field}`: allowed fields are {allowed}")]
+    UnknownField {
+        /// The field sent.
+        field: String,
+        /// The fields accepted, for the message.
+        allowed: &'static str,
+    },
+    /// A parameter of the wrong type or value.
+    #[error("invalid parameter: {0}")]
+    InvalidParameter(String),
+    /// A `Last-Event-ID` that this server did not send.
+    #[error("invalid Last-Event-ID: {0}")]
+    InvalidLastEventId(String),
+    /// Empty or over-long prompt.
+    #[error("invalid prompt: {0}")]
+    InvalidPrompt(String),
+    /// A number outside its configured range.
+    #[error("out of range: {0}")]
+    OutOfRange(String),
+    /// A model name that no profile has.
+    #[error("unknown model {name:?}: available models are {available}")]
+    UnknownModel {
+        /// The name sent.
+        name: String,
+        /// The configured profile names.
+        available: String,
+    },
+    /// No such route.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The route exists but not with this method.
+    #[error("method not allowed: {method} {path} (allowed: {allow})")]
+    MethodNotAllowed {
+        /// The method used.
+        method: String,
+        /// The path requested.
+        path: String,
+        /// The methods the route takes, e.g. `GET, POST`.
+        allow: &'static str,
+    },
+    /// Body over `limits.max_body_bytes`.
+    #[error("body too large: the limit is {limit} bytes (limits.max_body_bytes)")]
+    BodyTooLarge {
+        /// The configured limit.
+        limit: usize,
+    },
+    /// A body that is neither JSON nor a form.
+    #[error("unsupported media type {0:?}: send application/json (or a form)")]
+    UnsupportedMediaType(String),
+    /// Too many open streams from this client.
+    #[error(
+        "too many streams: this client already has {limit} open (limits.max_streams_per_client); retry later"
+    )]
+    TooManyStreams {
+        /// The per-client cap.
+        limit: usize,
+        /// Suggested wait.
+        retry_after: Duration,
+    },
+    /// The server is at its global stream cap.
+    #[error("server busy: {limit} streams are open (limits.max_streams); retry later")]
+    ServerBusy {
+        /// The global cap.
+        limit: usize,
+        /// Suggested wait.
+        retry_after: Duration,
+    },
+    /// The server is draining and takes no new streams.
+    #[error("shutting down: this instance takes no new streams; retry on another")]
+    ShuttingDown,
+}
+
+impl ApiError {
+    /// The stable, greppable code in the JSON body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidJson(_) => "invalid_json",
+            ApiError::UnknownField { .. } => "unknown_field",
+            ApiError::InvalidParameter(_) => "invalid_parameter",
+            ApiError::InvalidLastEventId(_) => "invalid_last_event_id",
+            ApiError::InvalidPrompt(_) => "invalid_prompt",
+            ApiError::OutOfRange(_) => "out_of_range",
+            ApiError::UnknownModel { .. } => "unknown_model",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::BodyTooLarge { .. } => "body_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::TooManyStreams { .. } => "too_many_streams",
+            ApiError::ServerBusy { .. } => "server_busy",
+            ApiError::ShuttingDown => "shutting_down",
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ApiError::TooManyStreams { retry_after, .. }
+            | ApiError::ServerBusy { retry_after, .. } => Some(*retry_after),
+            ApiError::ShuttingDown => Some(Duration::from_secs(1)),
+            _ => None,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidJson(_)
+            | ApiError::UnknownField { .. }
+            | ApiError::InvalidParameter(_)
+            | ApiError::InvalidLastEventId(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidPrompt(_) | ApiError::OutOfRange(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::UnknownModel { .. } | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooManyStreams { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::ServerBusy { .. } | ApiError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        if let Some(wait) = self.retry_after() {
+            response.insert_header((RETRY_AFTER, wait.as_secs().max(1).to_string()));
+        }
+        if let ApiError::MethodNotAllowed { allow, .. } = self {
+            response.insert_header((ALLOW, *allow));
+        }
+        response.json(json!({"error": {"code": self.code(), "message": self.to_string()}}))
+    }
+}

@@ -1,0 +1,4 @@
+//! Wire framings: thin adapters that turn the one paced token stream into a
+//! protocol's events. Everything above them (plan, script, pacing) is shared.
+
+pub mod native;

@@ -1,0 +1,30 @@
+//! trickle: a simulated LLM token-streaming server.
+//!
+//! It accepts a prompt and streams a canned or generated reply token by token
+//! as Server-Sent Events, with the timing of a real model. Data flows one way:
+//!
+//! request → [`sim::Plan`] (validated) → [`sim::Script`] (reply, chunks)
+//! → [`stream::Paced`] (tokens on their schedule) → [`framing`] (wire format)
+//! → HTTP body.
+//!
+//! - [`config`]: settings, layering and validation.
+//! - [`sim`]: pure, deterministic simulation; knows nothing of HTTP.
+//! - [`stream`]: paces a timeline in real time, with heartbeats and shutdown.
+//! - [`framing`]: the wire formats over the one token stream.
+//! - [`routes`]: the HTTP surface, one file per route.
+//! - [`state`]: settings in force, stream counters and caps, shutdown signal.
+//! - [`error`]: the one error type and its JSON shape.
+//! - [`startup`]: [`Application`] binds and runs the server.
+//! - [`cli`]: the command line.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod framing;
+pub mod routes;
+pub mod sim;
+pub mod startup;
+pub mod state;
+pub mod stream;
+
+pub use startup::Application;

@@ -1,0 +1,86 @@
+//! The route table and the small helpers handlers share. One file per
+//! surface: [`chat`], [`clock`], [`health`].
+
+mod body;
+mod chat;
+mod clock;
+mod health;
+
+use std::net::IpAddr;
+
+use actix_web::http::header::HeaderName;
+use actix_web::web::{self, ServiceConfig};
+use actix_web::{HttpRequest, HttpResponse, ResponseError as _};
+
+use crate::error::ApiError;
+
+/// Registers every route.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        web::resource("/chat")
+            .route(web::post().to(chat::post))
+            .route(web::get().to(chat::get))
+            .default_service(web::to(|req: HttpRequest| async move {
+                not_allowed(&req, "GET, POST")
+            })),
+    )
+    .service(
+        web::resource("/clock")
+            .route(web::get().to(clock::get))
+            .default_service(web::to(|req: HttpRequest| async move {
+                not_allowed(&req, "GET")
+            })),
+    )
+    .service(
+        web::resource("/healthz")
+            .route(web::get().to(health::healthz))
+            .default_service(web::to(|req: HttpRequest| async move {
+                not_allowed(&req, "GET")
+            })),
+    )
+    .service(
+        web::resource("/readyz")
+            .route(web::get().to(health::readyz))
+            .default_service(web::to(|req: HttpRequest| async move {
+                not_allowed(&req, "GET")
+            })),
+    );
+}
+
+/// The JSON 404 for every unknown path.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    ApiError::NotFound(format!(
+        "no route {} {}; see the README for the routes",
+        req.method(),
+        req.path()
+    ))
+    .error_response()
+}
+
+fn not_allowed(req: &HttpRequest, allow: &'static str) -> HttpResponse {
+    ApiError::MethodNotAllowed {
+        method: req.method().to_string(),
+        path: req.path().to_owned(),
+        allow,
+    }
+    .error_response()
+}
+
+/// The `Last-Event-ID` header, if sent.
+fn last_event_id(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
+    req.headers()
+        .get(LAST_EVENT_ID)
+        .map(|v| {
+            v.to_str().map(|s| s.trim().to_owned()).map_err(|_| {
+                ApiError::InvalidLastEventId("the header is not visible ASCII".to_owned())
+            })
+        })
+        .transpose()
+        .map(|id| id.filter(|s| !s.is_empty()))
+}
+
+/// The client's address, for per-client limits.
+fn peer_ip(req: &HttpRequest) -> Option<IpAddr> {
+    req.peer_addr().map(|addr| addr.ip())
+}

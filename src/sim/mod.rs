@@ -1,0 +1,19 @@
+//! The simulation: pure and deterministic, it knows nothing of HTTP.
+//!
+//! A validated [`Plan`] goes to a [`Responder`](responder::Responders) for the
+//! reply text, [`cut`] splits it into chunks, and the result is a [`Script`];
+//! [`Pacing`] says when each chunk is due and [`ResumeId`] names a position
+//! in the script so a reconnect can continue after it.
+
+mod cut;
+mod pacing;
+mod plan;
+pub mod responder;
+mod resume;
+mod script;
+
+pub use cut::{Unit, cut};
+pub use pacing::Pacing;
+pub use plan::Plan;
+pub use resume::{ResumeId, ResumeIdError};
+pub use script::Script;

@@ -1,0 +1,144 @@
+//! Builds the server from settings and runs it until a signal stops it.
+
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpServer, web};
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::config::Settings;
+use crate::routes;
+use crate::state::{AppState, Runtime};
+
+/// How long a client may take to send its request headers.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    address: SocketAddr,
+    server: Server,
+    state: AppState,
+    grace: Duration,
+}
+
+impl Application {
+    /// Binds `server.host:server.port` (port 0 picks a free one) and prepares
+    /// the workers. Fails on a bad responses file or a busy port.
+    pub fn build(settings: Settings) -> Result<Self, String> {
+        let address = settings.address();
+        let listener =
+            TcpListener::bind(&address).map_err(|e| format!("cannot listen on {address}: {e}"))?;
+        let bound = listener.local_addr().map_err(|e| e.to_string())?;
+        let grace = Duration::from_secs(settings.server.shutdown_grace_s);
+        let workers = match settings.server.workers {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        let state = AppState::new(Runtime::new(settings)?);
+        let data = web::Data::new(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .configure(routes::configure)
+                .default_service(web::to(routes::not_found))
+        })
+        .workers(workers)
+        // A client that closes its side is gone: end its stream at once,
+        // even while the stream is idle, instead of at the next write.
+        .h1_allow_half_closed(false)
+        .client_request_timeout(HEADER_TIMEOUT)
+        .disable_signals()
+        .shutdown_timeout(grace.as_secs() + 1)
+        .listen(listener)
+        .map_err(|e| format!("cannot listen on {address}: {e}"))?
+        .run();
+        Ok(Application {
+            address: bound,
+            server,
+            state,
+            grace,
+        })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// The address actually bound.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The shared state, so tests can watch the open-stream counters.
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// A handle that drains and stops this server.
+    pub fn stopper(&self) -> Stopper {
+        Stopper {
+            state: self.state.clone(),
+            handle: self.server.handle(),
+            grace: self.grace,
+        }
+    }
+
+    /// Serves until the server is stopped, draining on SIGINT/SIGTERM; a
+    /// second signal stops at once.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let stopper = self.stopper();
+        tokio::spawn(async move {
+            let (Ok(mut interrupt), Ok(mut terminate)) = (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) else {
+                tracing::error!("cannot install signal handlers; stop with SIGKILL");
+                return;
+            };
+            tokio::select! { _ = interrupt.recv() => {}, _ = terminate.recv() => {} }
+            tracing::info!(
+                grace_s = stopper.grace.as_secs(),
+                "signal received; draining"
+            );
+            let drain = tokio::spawn(stopper.clone().drain());
+            tokio::select! { _ = interrupt.recv() => {}, _ = terminate.recv() => {} }
+            tracing::warn!("second signal; stopping now");
+            drain.abort();
+            stopper.handle.stop(false).await;
+        });
+        self.server.await
+    }
+
+    /// Runs the server without signal handling (tests stop it with a [`Stopper`]).
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Drains and stops one server.
+#[derive(Clone)]
+pub struct Stopper {
+    state: AppState,
+    handle: ServerHandle,
+    grace: Duration,
+}
+
+impl Stopper {
+    /// Stops accepting, marks the server not ready, lets open streams run for
+    /// the grace period, then ends the rest with a `shutting_down` event.
+    pub async fn drain(self) {
+        self.state.start_draining();
+        let stop = tokio::spawn({
+            let handle = self.handle.clone();
+            async move { handle.stop(true).await }
+        });
+        let deadline = tokio::time::Instant::now() + self.grace;
+        while self.state.total_open_streams() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.state.end_streams();
+        let _ = stop.await;
+    }
+}

@@ -1,0 +1,218 @@
+//! Shared application state: the settings in force (swappable as a whole), the
+//! open-stream counters and caps, and the shutdown signal. Built once and
+//! cloned into every worker.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Profile, Settings};
+use crate::error::ApiError;
+use crate::sim::responder::{Canned, Responders};
+
+/// Everything a request needs that comes from configuration, resolved once.
+#[derive(Debug)]
+pub struct Runtime {
+    /// The validated settings.
+    pub settings: Settings,
+    /// Profiles with `[stream]` defaults filled in.
+    pub profiles: BTreeMap<String, Arc<Profile>>,
+    /// The responders, canned replies loaded.
+    pub responders: Responders,
+}
+
+impl Runtime {
+    /// Resolves profiles and loads the responses file the settings name.
+    pub fn new(settings: Settings) -> Result<Self, String> {
+        let canned = if settings.responses.file.is_empty() {
+            Canned::built_in()
+        } else {
+            Canned::from_path(Path::new(&settings.responses.file))
+        }
+        .map_err(|e| e.to_string())?;
+        let profiles = settings
+            .models
+            .profiles
+            .keys()
+            .filter_map(|name| Some((name.clone(), Arc::new(settings.profile(name)?))))
+            .collect();
+        Ok(Runtime {
+            settings,
+            profiles,
+            responders: Responders::new(canned),
+        })
+    }
+
+    /// The profile a request names, or the default one.
+    pub fn profile(&self, model: Option<&str>) -> Result<Arc<Profile>, ApiError> {
+        let name = model.unwrap_or(&self.settings.models.default);
+        self.profiles
+            .get(name)
+            .cloned()
+            .ok_or_else(|| ApiError::UnknownModel {
+                name: name.to_owned(),
+                available: self.profiles.keys().cloned().collect::<Vec<_>>().join(", "),
+            })
+    }
+}
+
+/// The routes that hold streams open, for counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamRoute {
+    /// `/chat`
+    Chat,
+    /// `/clock`
+    Clock,
+}
+
+/// Shared state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    runtime: RwLock<Arc<Runtime>>,
+    open: [AtomicUsize; 2],
+    total: AtomicUsize,
+    per_client: Mutex<HashMap<IpAddr, usize>>,
+    draining: AtomicBool,
+    shutdown: CancellationToken,
+}
+
+/// Suggested wait before retrying when a stream cap is hit.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+impl AppState {
+    /// State for a server running `runtime`.
+    pub fn new(runtime: Runtime) -> Self {
+        AppState {
+            inner: Arc::new(Inner {
+                runtime: RwLock::new(Arc::new(runtime)),
+                open: [AtomicUsize::new(0), AtomicUsize::new(0)],
+                total: AtomicUsize::new(0),
+                per_client: Mutex::new(HashMap::new()),
+                draining: AtomicBool::new(false),
+                shutdown: CancellationToken::new(),
+            }),
+        }
+    }
+
+    /// The settings in force now; a stream keeps the ones it started with.
+    pub fn runtime(&self) -> Arc<Runtime> {
+        let guard = self
+            .inner
+            .runtime
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(&guard)
+    }
+
+    /// Open streams on `route`.
+    pub fn open_streams(&self, route: StreamRoute) -> usize {
+        self.inner.open[route as usize].load(Ordering::Relaxed)
+    }
+
+    /// Open streams on every route.
+    pub fn total_open_streams(&self) -> usize {
+        self.inner.total.load(Ordering::Relaxed)
+    }
+
+    /// True once shutdown has begun.
+    pub fn is_draining(&self) -> bool {
+        self.inner.draining.load(Ordering::Relaxed)
+    }
+
+    /// Marks the server as draining: new streams are refused.
+    pub fn start_draining(&self) {
+        self.inner.draining.store(true, Ordering::Relaxed);
+    }
+
+    /// Ends every open stream with its shutdown event.
+    pub fn end_streams(&self) {
+        self.inner.shutdown.cancel();
+    }
+
+    /// The signal open streams watch.
+    pub fn shutdown_signal(&self) -> CancellationToken {
+        self.inner.shutdown.clone()
+    }
+
+    /// Admits a new stream for `client`, or says why not. The returned guard
+    /// releases the slot when dropped, whatever ends the stream.
+    pub fn open_stream(
+        &self,
+        route: StreamRoute,
+        client: Option<IpAddr>,
+    ) -> Result<StreamGuard, ApiError> {
+        if self.is_draining() {
+            return Err(ApiError::ShuttingDown);
+        }
+        let limits = &self.runtime().settings.limits;
+        let total = &self.inner.total;
+        if total.fetch_add(1, Ordering::Relaxed) >= limits.max_streams {
+            total.fetch_sub(1, Ordering::Relaxed);
+            return Err(ApiError::ServerBusy {
+                limit: limits.max_streams,
+                retry_after: RETRY_AFTER,
+            });
+        }
+        // From here on the guard owns the slot, so every early return frees it.
+        let mut guard = StreamGuard {
+            state: self.clone(),
+            route,
+            client: None,
+        };
+        self.inner.open[route as usize].fetch_add(1, Ordering::Relaxed);
+        let cap = limits.max_streams_per_client;
+        if let (Some(ip), true) = (client, cap > 0) {
+            let mut map = self
+                .inner
+                .per_client
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let count = map.entry(ip).or_insert(0);
+            if *count >= cap {
+                return Err(ApiError::TooManyStreams {
+                    limit: cap,
+                    retry_after: RETRY_AFTER,
+                });
+            }
+            *count += 1;
+            guard.client = Some(ip);
+        }
+        Ok(guard)
+    }
+}
+
+/// One admitted stream; dropping it frees the slot.
+pub struct StreamGuard {
+    state: AppState,
+    route: StreamRoute,
+    client: Option<IpAddr>,
+}
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        let inner = &self.state.inner;
+        inner.open[self.route as usize].fetch_sub(1, Ordering::Relaxed);
+        inner.total.fetch_sub(1, Ordering::Relaxed);
+        if let Some(ip) = self.client {
+            let mut map = inner
+                .per_client
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some(count) = map.get_mut(&ip) {
+                *count -= 1;
+                if *count == 0 {
+                    map.remove(&ip);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The timeline of one reply: tokens at their paced offsets, then a summary.
+
+use std::time::Duration;
+
+use bytestring::ByteString;
+use serde::Serialize;
+
+use super::Timeline;
+use crate::sim::{Pacing, Script};
+
+/// Why a reply ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinishReason {
+    /// The whole reply was sent.
+    Stop,
+    /// The reply was cut at a token limit.
+    Length,
+}
+
+/// Counts and timings sent with the final event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Why the reply ended.
+    pub finish_reason: FinishReason,
+    /// Tokens in the reply (up to the cut, for `length`).
+    pub tokens: u32,
+    /// User-perceived characters in the whole reply.
+    pub chars: u32,
+    /// Time from the request to the first token on this connection; `null`
+    /// when this connection sent none.
+    pub ttft_ms: Option<u64>,
+    /// Time from the request to the end of this connection's stream.
+    pub elapsed_ms: u64,
+}
+
+/// What a reply's timeline yields.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TokenEvent {
+    /// Token `index` (0-based) of the script.
+    Token {
+        /// Position in the script.
+        index: u32,
+        /// The token's exact text.
+        text: ByteString,
+    },
+    /// The reply is complete.
+    Done(Summary),
+    /// The server is shutting down; `next` is the first token not sent.
+    ShuttingDown {
+        /// Index of the first unsent token.
+        next: u32,
+    },
+}
+
+/// Releases `script`'s tokens from `next` up to `end` on `pacing`'s schedule.
+#[derive(Debug)]
+pub struct TokenTimeline {
+    script: Script,
+    pacing: Pacing,
+    next: u32,
+    end: u32,
+    /// Offset subtracted from the schedule, so a resumed stream sends its
+    /// first token one gap after it starts, in the original rhythm.
+    base: Duration,
+    first_token_at: Option<Duration>,
+    done: bool,
+}
+
+impl TokenTimeline {
+    /// The whole script, or from token `from` on (a resume), up to an
+    /// optional token cap.
+    pub fn new(script: Script, pacing: Pacing, from: u32, cap: Option<u32>) -> Self {
+        let end = cap.map_or(script.len(), |cap| cap.min(script.len()));
+        let from = from.min(end);
+        let base = if from == 0 {
+            Duration::ZERO
+        } else {
+            pacing.offset(from - 1)
+        };
+        TokenTimeline {
+            script,
+            pacing,
+            next: from,
+            end,
+            base,
+            first_token_at: None,
+            done: false,
+        }
+    }
+
+    /// The script being sent.
+    pub fn script(&self) -> &Script {
+        &self.script
+    }
+
+    fn summary(&self, elapsed: Duration) -> Summary {
+        Summary {
+            finish_reason: if self.end < self.script.len() {
+                FinishReason::Length
+            } else {
+                FinishReason::Stop
+            },
+            tokens: self.end,
+            chars: self.script.chars(),
+            ttft_ms: self.first_token_at.map(millis),
+            elapsed_ms: millis(elapsed),
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl Timeline for TokenTimeline {
+    type Item = TokenEvent;
+
+    fn next_due(&self) -> Option<Duration> {
+        if self.done {
+            return None;
+        }
+        let index = self.next.min(self.end.saturating_sub(1));
+        if self.end == 0 {
+            return Some(Duration::ZERO);
+        }
+        Some(self.pacing.offset(index).saturating_sub(self.base))
+    }
+
+    fn emit(&mut self, elapsed: Duration) -> TokenEvent {
+        if self.next < self.end
+            && let Some(text) = self.script.chunk(self.next)
+        {
+            let index = self.next;
+            self.next += 1;
+            self.first_token_at.get_or_insert(elapsed);
+            return TokenEvent::Token { index, text };
+        }
+        self.done = true;
+        TokenEvent::Done(self.summary(elapsed))
+    }
+
+    fn interrupt(&mut self, _elapsed: Duration) -> Option<TokenEvent> {
+        if self.done {
+            return None;
+        }
+        self.done = true;
+        Some(TokenEvent::ShuttingDown { next: self.next })
+    }
+}

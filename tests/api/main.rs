@@ -1,0 +1,9 @@
+//! Integration tests: each starts the real server on port 0 and talks HTTP to it.
+
+mod chat;
+mod clock;
+mod config;
+mod errors;
+mod helpers;
+mod lifecycle;
+mod resume;
