@@ -6,8 +6,7 @@ use std::time::Duration;
 use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::{StreamExt as _, stream};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::{body, last_event_id, peer_ip};
 use crate::error::ApiError;
@@ -22,6 +21,19 @@ const FIELDS: &str = "prompt, model, seed, unit, token_delay_ms";
 /// Largest seed handed out when a request sends none: 2^53 − 1, the largest
 /// integer a JavaScript client can read back from JSON exactly.
 const MAX_RANDOM_SEED: u64 = (1 << 53) - 1;
+
+/// The `meta` event that opens every chat stream.
+#[derive(Serialize)]
+struct Meta<'a> {
+    /// Names this reply: the resume ids' common prefix.
+    stream: String,
+    model: &'a str,
+    seed: u64,
+    unit: Unit,
+    /// Index of the first token this response sends (0 unless resumed).
+    position: u32,
+    resumed: bool,
+}
 
 /// The request as sent, before validation.
 #[derive(Debug, Deserialize)]
@@ -90,14 +102,14 @@ fn start(
     let guard = state.open_stream(StreamRoute::Chat, peer_ip(req))?;
     let meta = native::json_event_without_id(
         "meta",
-        &json!({
-            "stream": format!("{:x}-{digest:08x}", plan.seed),
-            "model": plan.profile.name,
-            "seed": plan.seed,
-            "unit": plan.unit,
-            "position": from,
-            "resumed": plan.resume.is_some(),
-        }),
+        &Meta {
+            stream: format!("{:x}-{digest:08x}", plan.seed),
+            model: &plan.profile.name,
+            seed: plan.seed,
+            unit: plan.unit,
+            position: from,
+            resumed: plan.resume.is_some(),
+        },
     );
     let timeline = TokenTimeline::new(script, plan.pacing, from, None);
     let keep_alive = Duration::from_secs(sse.keep_alive_s);

@@ -144,3 +144,26 @@ fn frame(tick: Tick<ClockEvent>) -> sse::Event {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_follow_an_absolute_schedule_from_the_first_one_sent() {
+        let mut timeline = ClockTimeline {
+            next: 3,
+            first: 3,
+            count: 5,
+            interval: Duration::from_millis(2000),
+            ended: false,
+        };
+        let mut due = Vec::new();
+        while let Some(at) = timeline.next_due() {
+            due.push(at.as_millis());
+            // However late a tick is sent, the next one keeps its slot.
+            timeline.emit(at + Duration::from_millis(700));
+        }
+        assert_eq!(due, [0, 2000, 4000, 4000], "ticks 3, 4, 5, then the end");
+    }
+}

@@ -119,3 +119,153 @@ impl<T: Timeline> Stream for Paced<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use futures_util::StreamExt as _;
+
+    use super::*;
+    use crate::config::{Overrides, load_with_env};
+    use crate::sim::{Pacing, Script, Unit};
+    use crate::state::{AppState, Runtime, StreamRoute};
+
+    fn state() -> AppState {
+        let settings =
+            load_with_env(&Overrides::default(), Some(HashMap::new())).expect("built-in settings");
+        AppState::new(Runtime::new(settings).expect("built-in runtime"))
+    }
+
+    fn paced(
+        state: &AppState,
+        text: &str,
+        pacing: Pacing,
+        keep_alive: Duration,
+    ) -> Paced<TokenTimeline> {
+        let guard = state
+            .open_stream(StreamRoute::Chat, None)
+            .expect("admitted");
+        let timeline =
+            TokenTimeline::new(Script::new(text.to_owned(), Unit::Char), pacing, 0, None);
+        Paced::new(timeline, keep_alive, state.shutdown_signal(), guard)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn tokens_leave_on_an_absolute_schedule_without_drift() {
+        let state = state();
+        let pacing = Pacing {
+            ttft: Duration::from_millis(250),
+            delay: Duration::from_millis(20),
+            jitter: 0.5,
+            seed: 9,
+        };
+        let text = "x".repeat(1000);
+        let mut stream = paced(&state, &text, pacing, Duration::from_secs(3600));
+        let start = Instant::now();
+        let mut index = 0;
+        while let Some(tick) = stream.next().await {
+            match tick {
+                Tick::Item(TokenEvent::Token { index: i, .. }) => {
+                    assert_eq!(i, index);
+                    // The timer wheel has millisecond resolution, so a token
+                    // leaves in the millisecond it is due, never before.
+                    let (at, due) = (start.elapsed(), pacing.offset(i));
+                    assert!(
+                        at >= due && at - due < Duration::from_millis(1),
+                        "token {i}: {at:?} for {due:?}"
+                    );
+                    index += 1;
+                }
+                Tick::Item(TokenEvent::Done(summary)) => {
+                    assert_eq!(summary.tokens, 1000);
+                    let ttft = summary.ttft_ms.expect("a first token was sent");
+                    assert!(
+                        ttft.abs_diff(pacing.offset(0).as_millis() as u64) <= 1,
+                        "ttft {ttft}"
+                    );
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(index, 1000);
+        // 1,000 tokens at 20 ms take 250 ms + 999 × 20 ms (± the last token's jitter), not more.
+        let total = start.elapsed().as_secs_f64();
+        assert!((total - 20.23).abs() <= 0.005 + 1e-9, "took {total}s");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_long_silence_is_filled_with_heartbeats() {
+        let state = state();
+        let pacing = Pacing {
+            ttft: Duration::from_secs(10),
+            delay: Duration::ZERO,
+            jitter: 0.0,
+            seed: 1,
+        };
+        let ticks: Vec<_> = paced(&state, "ab", pacing, Duration::from_secs(3))
+            .collect()
+            .await;
+        let heartbeats = ticks.iter().filter(|t| **t == Tick::Heartbeat).count();
+        assert_eq!(heartbeats, 3, "at 3, 6 and 9 s");
+        assert!(matches!(
+            ticks.last(),
+            Some(Tick::Item(TokenEvent::Done(_)))
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn shutdown_ends_the_stream_with_where_it_stopped() {
+        let state = state();
+        let pacing = Pacing {
+            ttft: Duration::ZERO,
+            delay: Duration::from_millis(100),
+            jitter: 0.0,
+            seed: 1,
+        };
+        let mut stream = paced(&state, "abcdef", pacing, Duration::from_secs(3600));
+        for _ in 0..3 {
+            stream.next().await;
+        }
+        state.end_streams();
+        assert_eq!(
+            stream.next().await,
+            Some(Tick::Item(TokenEvent::ShuttingDown { next: 3 }))
+        );
+        assert_eq!(stream.next().await, None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn dropping_the_stream_releases_its_slot() {
+        let state = state();
+        let pacing = Pacing {
+            ttft: Duration::from_secs(60),
+            delay: Duration::ZERO,
+            jitter: 0.0,
+            seed: 1,
+        };
+        let stream = paced(&state, "abc", pacing, Duration::from_secs(15));
+        assert_eq!(state.open_streams(StreamRoute::Chat), 1);
+        drop(stream);
+        assert_eq!(state.open_streams(StreamRoute::Chat), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_resumed_stream_keeps_the_original_rhythm() {
+        let pacing = Pacing {
+            ttft: Duration::from_millis(500),
+            delay: Duration::from_millis(20),
+            jitter: 0.3,
+            seed: 4,
+        };
+        let mut timeline = TokenTimeline::new(Script::new("abcdefgh", Unit::Char), pacing, 5, None);
+        assert_eq!(
+            timeline.next_due(),
+            Some(pacing.offset(5) - pacing.offset(4))
+        );
+        assert!(matches!(
+            timeline.emit(Duration::ZERO),
+            TokenEvent::Token { index: 5, .. }
+        ));
+    }
+}
