@@ -97,6 +97,7 @@ impl Application {
                 tracing::error!("cannot install signal handlers; stop with SIGKILL");
                 return;
             };
+            tracing::debug!("signal handlers installed");
             tokio::select! { _ = interrupt.recv() => {}, _ = terminate.recv() => {} }
             tracing::info!(
                 grace_s = stopper.grace.as_secs(),
