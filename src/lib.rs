@@ -14,17 +14,23 @@
 //! - [`routes`]: the HTTP surface, one file per route.
 //! - [`state`]: settings in force, stream counters and caps, shutdown signal.
 //! - [`error`]: the one error type and its JSON shape.
+//! - [`metrics`]: Prometheus metrics; [`middleware`]: what wraps every route;
+//!   [`auth`]: optional API keys.
 //! - [`startup`]: [`Application`] binds and runs the server.
-//! - [`cli`]: the command line.
+//! - [`cli`]: the command line; [`telemetry`]: logging.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod error;
 pub mod framing;
+pub mod metrics;
+pub mod middleware;
 pub mod routes;
 pub mod sim;
 pub mod startup;
 pub mod state;
 pub mod stream;
+pub mod telemetry;
 
 pub use startup::Application;

@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use tracing_subscriber::EnvFilter;
 use trickle::cli::{Cli, Command};
 use trickle::{Application, config};
 
@@ -18,7 +17,9 @@ fn main() -> ExitCode {
         }
     };
     if let Some(Command::CheckConfig { .. }) = cli.command {
-        match toml::to_string(&settings) {
+        let mut shown = settings.clone();
+        shown.auth.api_keys.fill("(redacted)".to_owned());
+        match toml::to_string(&shown) {
             Ok(text) => print!("{text}"),
             Err(e) => {
                 eprintln!("cannot print settings: {e}");
@@ -27,12 +28,7 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    trickle::telemetry::init(&settings.log);
     let served = actix_rt::System::new().block_on(async move {
         let app = Application::build(settings)?;
         tracing::info!("listening on http://{}", app.address());

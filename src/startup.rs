@@ -3,13 +3,16 @@
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
+use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use tokio::signal::unix::{SignalKind, signal};
+use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
-use crate::routes;
 use crate::state::{AppState, Runtime};
+use crate::{auth, middleware, routes};
 
 /// How long a client may take to send its request headers.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -35,10 +38,15 @@ impl Application {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => n,
         };
+        let origins = settings.cors.allowed_origins.clone();
         let state = AppState::new(Runtime::new(settings)?);
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(auth::require_key))
+                .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
+                .wrap(from_fn(middleware::count_status))
+                .wrap(TracingLogger::default())
                 .app_data(data.clone())
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
@@ -116,6 +124,21 @@ impl Application {
     pub async fn run(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Cross-origin access for the configured origins (`*` for any).
+fn cors(origins: &[String]) -> Cors {
+    let cors = Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allow_any_header()
+        .expose_any_header()
+        .max_age(3600);
+    if origins.iter().any(|o| o == "*") {
+        return cors.allow_any_origin();
+    }
+    origins
+        .iter()
+        .fold(cors, |cors, origin| cors.allowed_origin(origin))
 }
 
 /// Drains and stops one server.

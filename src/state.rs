@@ -10,9 +10,11 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
+use tracing::Span;
 
 use crate::config::{Profile, Settings};
 use crate::error::ApiError;
+use crate::metrics::{Metrics, Outcome};
 use crate::sim::responder::{Canned, Responders};
 
 /// Everything a request needs that comes from configuration, resolved once.
@@ -70,6 +72,16 @@ pub enum StreamRoute {
     Clock,
 }
 
+impl StreamRoute {
+    /// The label used in metrics and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreamRoute::Chat => "chat",
+            StreamRoute::Clock => "clock",
+        }
+    }
+}
+
 /// Shared state; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -83,6 +95,7 @@ struct Inner {
     per_client: Mutex<HashMap<IpAddr, usize>>,
     draining: AtomicBool,
     shutdown: CancellationToken,
+    metrics: Metrics,
 }
 
 /// Suggested wait before retrying when a stream cap is hit.
@@ -99,6 +112,7 @@ impl AppState {
                 per_client: Mutex::new(HashMap::new()),
                 draining: AtomicBool::new(false),
                 shutdown: CancellationToken::new(),
+                metrics: Metrics::new(),
             }),
         }
     }
@@ -121,6 +135,24 @@ impl AppState {
     /// Open streams on every route.
     pub fn total_open_streams(&self) -> usize {
         self.inner.total.load(Ordering::Relaxed)
+    }
+
+    /// The server's metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// The metrics as Prometheus text, with the open-stream gauges refreshed.
+    pub fn render_metrics(&self) -> String {
+        let metrics = &self.inner.metrics;
+        for route in [StreamRoute::Chat, StreamRoute::Clock] {
+            let open = i64::try_from(self.open_streams(route)).unwrap_or(i64::MAX);
+            metrics
+                .open_streams
+                .with_label_values(&[route.as_str()])
+                .set(open);
+        }
+        metrics.render()
     }
 
     /// True once shutdown has begun.
@@ -167,6 +199,9 @@ impl AppState {
             state: self.clone(),
             route,
             client: None,
+            outcome: None,
+            tokens: 0,
+            span: Span::current(),
         };
         self.inner.open[route as usize].fetch_add(1, Ordering::Relaxed);
         let cap = limits.max_streams_per_client;
@@ -190,16 +225,55 @@ impl AppState {
     }
 }
 
-/// One admitted stream; dropping it frees the slot.
+/// One admitted stream; dropping it frees the slot and records how the
+/// stream ended (a stream dropped before it finished lost its client).
 pub struct StreamGuard {
     state: AppState,
     route: StreamRoute,
     client: Option<IpAddr>,
+    outcome: Option<Outcome>,
+    tokens: u32,
+    /// The request's span, so the end-of-stream log line carries its id.
+    span: Span,
+}
+
+impl StreamGuard {
+    /// Records one event sent `lateness` after its scheduled time.
+    pub fn sent(&mut self, lateness: Duration, is_token: bool, elapsed: Duration) {
+        let metrics = &self.state.inner.metrics;
+        metrics.lateness.observe(lateness.as_secs_f64());
+        if is_token {
+            if self.tokens == 0 {
+                metrics.ttft.observe(elapsed.as_secs_f64());
+            }
+            self.tokens += 1;
+            metrics.tokens.inc();
+        }
+    }
+
+    /// Records how the stream ended; without it, dropping means the client left.
+    pub fn finish(&mut self, outcome: Outcome) {
+        self.outcome = Some(outcome);
+    }
 }
 
 impl Drop for StreamGuard {
     fn drop(&mut self) {
         let inner = &self.state.inner;
+        let outcome = self.outcome.unwrap_or(Outcome::ClientGone);
+        inner
+            .metrics
+            .streams
+            .with_label_values(&[self.route.as_str(), outcome.as_str()])
+            .inc();
+        self.span.in_scope(|| {
+            tracing::info!(
+                route = self.route.as_str(),
+                outcome = outcome.as_str(),
+                tokens = self.tokens,
+                "stream ended"
+            );
+        });
         inner.open[self.route as usize].fetch_sub(1, Ordering::Relaxed);
         inner.total.fetch_sub(1, Ordering::Relaxed);
         if let Some(ip) = self.client {

@@ -51,6 +51,9 @@ pub fn load_with_env(
             .prefix_separator("__")
             .separator("__")
             .try_parsing(true)
+            .list_separator(",")
+            .with_list_parse_key("auth.api_keys")
+            .with_list_parse_key("cors.allowed_origins")
             .source(env),
     );
     if let Some(host) = &overrides.host {

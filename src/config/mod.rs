@@ -33,6 +33,65 @@ pub struct Settings {
     pub models: ModelSettings,
     /// Where canned replies come from.
     pub responses: ResponsesSettings,
+    /// Log level and format.
+    pub log: LogSettings,
+    /// Optional API keys.
+    pub auth: AuthSettings,
+    /// Cross-origin access.
+    pub cors: CorsSettings,
+}
+
+/// `[auth]`
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Accepted keys; empty means no authentication.
+    pub api_keys: Vec<String>,
+    /// Whether `/metrics` needs a key too.
+    pub protect_metrics: bool,
+}
+
+impl std::fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Keys never reach a log line.
+        f.debug_struct("AuthSettings")
+            .field(
+                "api_keys",
+                &format_args!("[{} redacted]", self.api_keys.len()),
+            )
+            .field("protect_metrics", &self.protect_metrics)
+            .finish()
+    }
+}
+
+/// `[cors]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorsSettings {
+    /// Origins allowed to call trickle from a browser, e.g.
+    /// `http://localhost:5173`; `*` allows any; empty allows none but the
+    /// page's own.
+    pub allowed_origins: Vec<String>,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// A `tracing` filter such as `info` or `trickle=debug,actix_server=warn`.
+    pub level: String,
+    /// Text for people, JSON lines for log collectors.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// `[server]`

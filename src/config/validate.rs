@@ -112,6 +112,38 @@ impl Settings {
             l.max_clock_interval_ms,
         )?;
         range("clock.count", self.clock.count, 1, l.max_clock_count)?;
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
+            return Err(InvalidSetting {
+                key: "log.level".to_owned(),
+                value: format!("{:?}", self.log.level),
+                allowed: format!(
+                    "a level (error, warn, info, debug, trace) or a filter like trickle=debug: {e}"
+                ),
+            });
+        }
+        if self
+            .auth
+            .api_keys
+            .iter()
+            .any(|k| k.trim().is_empty() || k.trim() != k)
+        {
+            return Err(InvalidSetting {
+                key: "auth.api_keys".to_owned(),
+                value: "(a key, not shown)".to_owned(),
+                allowed: "non-empty keys without surrounding whitespace".to_owned(),
+            });
+        }
+        for origin in &self.cors.allowed_origins {
+            let ok =
+                origin == "*" || origin.starts_with("http://") || origin.starts_with("https://");
+            if !ok || origin.ends_with('/') {
+                return Err(InvalidSetting {
+                    key: "cors.allowed_origins".to_owned(),
+                    value: format!("{origin:?}"),
+                    allowed: "\"*\" or origins like \"http://localhost:5173\" (scheme, host, optional port, no path)".to_owned(),
+                });
+            }
+        }
         self.validate_models()
     }
 

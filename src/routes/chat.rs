@@ -93,6 +93,11 @@ fn start(
                 "resume_mismatch",
                 "Last-Event-ID belongs to a different reply (the settings changed or the id was altered); start a new request without it",
             );
+            state
+                .metrics()
+                .streams
+                .with_label_values(&["chat", "error"])
+                .inc();
             return Ok(native::respond(req, stream::iter([error]), Some(retry)));
         }
         Some(id) if id.position > script.len() => return Ok(HttpResponse::NoContent().finish()),

@@ -1,5 +1,6 @@
 //! `GET /healthz` (the process is alive) and `GET /readyz` (it takes new
-//! streams; 503 while draining, so a load balancer moves traffic away).
+//! streams; 503 while draining, so a load balancer moves traffic away), and
+//! `GET /metrics` (Prometheus text).
 
 use actix_web::HttpResponse;
 use actix_web::web::Data;
@@ -19,4 +20,11 @@ pub async fn readyz(state: Data<AppState>) -> HttpResponse {
     } else {
         HttpResponse::Ok().json(json!({"status": "ready"}))
     }
+}
+
+/// Prometheus text exposition of the server's metrics.
+pub async fn metrics(state: Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.render_metrics())
 }

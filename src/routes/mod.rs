@@ -39,6 +39,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
             })),
     )
     .service(
+        web::resource("/metrics")
+            .route(web::get().to(health::metrics))
+            .default_service(web::to(|req: HttpRequest| async move {
+                not_allowed(&req, "GET")
+            })),
+    )
+    .service(
         web::resource("/readyz")
             .route(web::get().to(health::readyz))
             .default_service(web::to(|req: HttpRequest| async move {

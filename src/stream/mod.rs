@@ -17,6 +17,8 @@ use futures_util::Stream;
 use tokio::time::{Instant, Sleep, sleep_until};
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
+use crate::metrics::Outcome;
+
 pub use tokens::{FinishReason, Summary, TokenEvent, TokenTimeline};
 
 use crate::state::StreamGuard;
@@ -35,6 +37,11 @@ pub trait Timeline: Unpin {
 
     /// The last item to send when the server shuts down mid-stream.
     fn interrupt(&mut self, elapsed: Duration) -> Option<Self::Item>;
+
+    /// True for items that count as tokens in the metrics.
+    fn is_token(_item: &Self::Item) -> bool {
+        false
+    }
 }
 
 /// What a paced stream yields.
@@ -55,7 +62,7 @@ pub struct Paced<T> {
     sleep: Pin<Box<Sleep>>,
     shutdown: Pin<Box<WaitForCancellationFutureOwned>>,
     finished: bool,
-    _guard: StreamGuard,
+    guard: StreamGuard,
 }
 
 impl<T: Timeline> Paced<T> {
@@ -75,7 +82,7 @@ impl<T: Timeline> Paced<T> {
             sleep: Box::pin(sleep_until(start)),
             shutdown: Box::pin(shutdown.cancelled_owned()),
             finished: false,
-            _guard: guard,
+            guard,
         }
     }
 }
@@ -92,6 +99,7 @@ impl<T: Timeline> Stream for Paced<T> {
             let now = Instant::now();
             if this.shutdown.as_mut().poll(cx).is_ready() {
                 this.finished = true;
+                this.guard.finish(Outcome::Shutdown);
                 let last = this.timeline.interrupt(now - this.start);
                 return Poll::Ready(last.map(Tick::Item));
             }
@@ -102,7 +110,13 @@ impl<T: Timeline> Stream for Paced<T> {
             let due_at = this.start + due;
             if now >= due_at {
                 this.last_write = now;
-                return Poll::Ready(Some(Tick::Item(this.timeline.emit(now - this.start))));
+                let item = this.timeline.emit(now - this.start);
+                this.guard
+                    .sent(now - due_at, T::is_token(&item), now - this.start);
+                if this.timeline.next_due().is_none() {
+                    this.guard.finish(Outcome::Completed);
+                }
+                return Poll::Ready(Some(Tick::Item(item)));
             }
             let heartbeat_at = this.last_write + this.keep_alive;
             if now >= heartbeat_at {

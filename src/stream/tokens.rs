@@ -140,6 +140,10 @@ impl Timeline for TokenTimeline {
         TokenEvent::Done(self.summary(elapsed))
     }
 
+    fn is_token(item: &TokenEvent) -> bool {
+        matches!(item, TokenEvent::Token { .. })
+    }
+
     fn interrupt(&mut self, _elapsed: Duration) -> Option<TokenEvent> {
         if self.done {
             return None;

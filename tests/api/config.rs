@@ -150,3 +150,30 @@ fn invalid_settings_stop_the_binary_with_one_line() {
         );
     }
 }
+
+#[test]
+fn api_keys_and_origins_come_from_comma_separated_env_values() {
+    let settings = load_with_env(
+        &Overrides::default(),
+        env(&[
+            ("TRICKLE__AUTH__API_KEYS", "sk-a,sk-b"),
+            ("TRICKLE__CORS__ALLOWED_ORIGINS", "http://a.test"),
+        ]),
+    )
+    .expect("loads");
+    assert_eq!(settings.auth.api_keys, ["sk-a", "sk-b"]);
+    assert_eq!(settings.cors.allowed_origins, ["http://a.test"]);
+    assert!(
+        !format!("{:?}", settings.auth).contains("sk-a"),
+        "keys never reach Debug output"
+    );
+    let error = load_with_env(
+        &Overrides::default(),
+        env(&[("TRICKLE__LOG__FORMAT", "xml")]),
+    )
+    .expect_err("bad format");
+    assert!(
+        error.contains("log.format") || error.contains("unknown variant"),
+        "{error}"
+    );
+}

@@ -6,4 +6,5 @@ mod config;
 mod errors;
 mod helpers;
 mod lifecycle;
+mod operations;
 mod resume;
