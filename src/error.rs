@@ -61,6 +61,12 @@ pub enum ApiError {
         /// The configured limit.
         limit: usize,
     },
+    /// The body did not arrive within `limits.body_timeout_ms`.
+    #[error("request timeout: the body did not arrive within {ms} ms (limits.body_timeout_ms)")]
+    BodyTimeout {
+        /// The configured limit.
+        ms: u64,
+    },
     /// A body that is neither JSON nor a form.
     #[error("unsupported media type {0:?}: send application/json (or a form)")]
     UnsupportedMediaType(String),
@@ -101,6 +107,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::BodyTooLarge { .. } => "body_too_large",
+            ApiError::BodyTimeout { .. } => "request_timeout",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::TooManyStreams { .. } => "too_many_streams",
             ApiError::ServerBusy { .. } => "server_busy",
@@ -131,6 +138,7 @@ impl ResponseError for ApiError {
             ApiError::UnknownModel { .. } | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyStreams { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ServerBusy { .. } | ApiError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,

@@ -14,9 +14,6 @@ use crate::config::Settings;
 use crate::state::{AppState, Runtime};
 use crate::{auth, middleware, routes};
 
-/// How long a client may take to send its request headers.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
-
 /// A bound, ready-to-run server.
 pub struct Application {
     address: SocketAddr,
@@ -39,6 +36,7 @@ impl Application {
             n => n,
         };
         let origins = settings.cors.allowed_origins.clone();
+        let header_timeout = Duration::from_millis(settings.server.header_timeout_ms);
         let state = AppState::new(Runtime::new(settings)?);
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
@@ -55,7 +53,7 @@ impl Application {
         // A client that closes its side is gone: end its stream at once,
         // even while the stream is idle, instead of at the next write.
         .h1_allow_half_closed(false)
-        .client_request_timeout(HEADER_TIMEOUT)
+        .client_request_timeout(header_timeout)
         .disable_signals()
         .shutdown_timeout(grace.as_secs() + 1)
         .listen(listener)

@@ -54,6 +54,7 @@ pub fn load_with_env(
             .list_separator(",")
             .with_list_parse_key("auth.api_keys")
             .with_list_parse_key("cors.allowed_origins")
+            .with_list_parse_key("limits.trusted_proxies")
             .source(env),
     );
     if let Some(host) = &overrides.host {

@@ -106,6 +106,8 @@ pub struct ServerSettings {
     pub shutdown_grace_s: u64,
     /// Worker threads; 0 means one per core.
     pub workers: usize,
+    /// How long a client may take to send its request headers.
+    pub header_timeout_ms: u64,
 }
 
 /// `[sse]`
@@ -164,6 +166,10 @@ pub struct Limits {
     pub max_streams: usize,
     /// Open streams per client address; 0 means no cap.
     pub max_streams_per_client: usize,
+    /// Proxies whose `X-Forwarded-For` names the client, as IPs or CIDRs.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long a client may take to send its whole request body.
+    pub body_timeout_ms: u64,
 }
 
 /// `[models]`

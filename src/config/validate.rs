@@ -65,6 +65,12 @@ impl Settings {
             3600,
         )?;
         range("server.workers", self.server.workers, 0, 1024)?;
+        range(
+            "server.header_timeout_ms",
+            self.server.header_timeout_ms,
+            100,
+            600_000,
+        )?;
         range("sse.retry_ms", self.sse.retry_ms, 0, 600_000)?;
         fraction("sse.retry_jitter", self.sse.retry_jitter)?;
         range("sse.keep_alive_s", self.sse.keep_alive_s, 1, 3600)?;
@@ -99,6 +105,7 @@ impl Settings {
         )?;
         range("limits.max_clock_count", l.max_clock_count, 1, 1_000_000)?;
         range("limits.max_streams", l.max_streams, 1, 1_000_000)?;
+        range("limits.body_timeout_ms", l.body_timeout_ms, 100, 600_000)?;
         range(
             "limits.max_streams_per_client",
             l.max_streams_per_client,

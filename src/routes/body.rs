@@ -1,5 +1,8 @@
 //! Reading a request body: capped at `limits.max_body_bytes` (413 as soon as
-//! the cap is passed, without reading the rest) and decoded by content type.
+//! the cap is passed, without reading the rest), bounded in time by
+//! `limits.body_timeout_ms` (408), and decoded by content type.
+
+use std::time::Duration;
 
 use actix_web::HttpRequest;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
@@ -7,14 +10,25 @@ use actix_web::web::{Bytes, BytesMut, Payload};
 use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
 
+use crate::config::Limits;
 use crate::error::ApiError;
 
 /// Reads the whole body, refusing more than `limit` bytes.
 pub async fn read_limited(
     req: &HttpRequest,
-    mut payload: Payload,
-    limit: usize,
+    payload: Payload,
+    limits: &Limits,
 ) -> Result<Bytes, ApiError> {
+    let ms = limits.body_timeout_ms;
+    tokio::time::timeout(
+        Duration::from_millis(ms),
+        read(req, payload, limits.max_body_bytes),
+    )
+    .await
+    .map_err(|_| ApiError::BodyTimeout { ms })?
+}
+
+async fn read(req: &HttpRequest, mut payload: Payload, limit: usize) -> Result<Bytes, ApiError> {
     let declared = req
         .headers()
         .get(CONTENT_LENGTH)

@@ -53,7 +53,7 @@ pub async fn post(
     state: Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let runtime = state.runtime();
-    let bytes = body::read_limited(&req, payload, runtime.settings.limits.max_body_bytes).await?;
+    let bytes = body::read_limited(&req, payload, &runtime.settings.limits).await?;
     let params = body::decode(&req, &bytes, FIELDS)?;
     start(&req, &state, &runtime, params)
 }
@@ -104,7 +104,10 @@ fn start(
         Some(id) => id.position,
         None => 0,
     };
-    let guard = state.open_stream(StreamRoute::Chat, peer_ip(req))?;
+    let guard = state.open_stream(
+        StreamRoute::Chat,
+        peer_ip(req, &runtime.settings.limits.trusted_proxies),
+    )?;
     let meta = native::json_event_without_id(
         "meta",
         &Meta {

@@ -57,7 +57,10 @@ pub async fn get(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse
     if last >= count {
         return Ok(HttpResponse::NoContent().finish());
     }
-    let guard = state.open_stream(StreamRoute::Clock, peer_ip(&req))?;
+    let guard = state.open_stream(
+        StreamRoute::Clock,
+        peer_ip(&req, &settings.limits.trusted_proxies),
+    )?;
     let timeline = ClockTimeline {
         next: last + 1,
         first: last + 1,

@@ -8,6 +8,8 @@ mod health;
 
 use std::net::IpAddr;
 
+use ipnet::IpNet;
+
 use actix_web::http::header::HeaderName;
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse, ResponseError as _};
@@ -87,7 +89,29 @@ fn last_event_id(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         .map(|id| id.filter(|s| !s.is_empty()))
 }
 
-/// The client's address, for per-client limits.
-fn peer_ip(req: &HttpRequest) -> Option<IpAddr> {
-    req.peer_addr().map(|addr| addr.ip())
+/// The client's address, for per-client limits. When the connection comes
+/// from a trusted proxy, `X-Forwarded-For` is read from the right, skipping
+/// trusted proxies, so a client cannot pick its own address by sending the
+/// header itself.
+fn peer_ip(req: &HttpRequest, trusted: &[IpNet]) -> Option<IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|hop| hop.trim().parse::<IpAddr>().ok())
+        .collect::<Vec<_>>();
+    let mut client = peer;
+    for hop in forwarded.into_iter().rev() {
+        match hop {
+            Some(ip) if is_trusted(&client) => client = ip,
+            _ => break,
+        }
+    }
+    Some(client)
 }

@@ -175,3 +175,73 @@ async fn cors_allows_only_the_configured_origins() {
             .contains_key("access-control-allow-origin")
     );
 }
+
+#[tokio::test]
+async fn forwarded_clients_are_told_apart_only_behind_a_trusted_proxy() {
+    let clock = |app: &TestApp, client: &str| {
+        app.get_clock("interval_ms=1000&count=50")
+            .header("x-forwarded-for", client.to_owned())
+    };
+    let trusting = spawn_app_with(|s| {
+        s.limits.max_streams_per_client = 1;
+        s.limits.trusted_proxies = vec!["127.0.0.1/32".parse().expect("CIDR")];
+    })
+    .await;
+    let _a = open_stream(clock(&trusting, "203.0.113.1")).await;
+    let _b = open_stream(clock(&trusting, "198.51.100.7, 203.0.113.2")).await;
+    let again = within("third", clock(&trusting, "203.0.113.1").send())
+        .await
+        .expect("sent");
+    assert_eq!(again.status(), 429, "the same forwarded client is capped");
+    let untrusting = spawn_app_with(|s| s.limits.max_streams_per_client = 1).await;
+    let _c = open_stream(clock(&untrusting, "203.0.113.1")).await;
+    let spoofed = within("spoofed", clock(&untrusting, "203.0.113.9").send())
+        .await
+        .expect("sent");
+    assert_eq!(
+        spoofed.status(),
+        429,
+        "the header is ignored from an untrusted peer"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_never_finishes_times_out_while_others_are_served() {
+    let app = spawn_app_with(|s| s.limits.body_timeout_ms = 300).await;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(1);
+    tx.send(Ok(bytes::Bytes::from_static(b"{\"prompt\":")))
+        .await
+        .expect("first chunk queued");
+    let body = reqwest::Body::wrap_stream(tokio_stream_from(rx));
+    let stuck = tokio::spawn(
+        app.client
+            .post(app.url("/chat"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send(),
+    );
+    let other = reply(
+        &events(
+            open_stream(app.post_chat(json!({"prompt": "still here", "model": "sim-echo"}))).await,
+        )
+        .await,
+    );
+    assert_eq!(other.text, "still here");
+    let response = within("the stuck request", stuck)
+        .await
+        .expect("joined")
+        .expect("answered");
+    let (status, code, message) = error_of(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (408, "request_timeout"),
+        "{message}"
+    );
+    drop(tx);
+}
+
+fn tokio_stream_from<T: Send + 'static>(
+    mut rx: tokio::sync::mpsc::Receiver<T>,
+) -> impl futures_util::Stream<Item = T> + Send + 'static {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
