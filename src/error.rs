@@ -88,6 +88,14 @@ pub enum ApiError {
         /// Suggested wait.
         retry_after: Duration,
     },
+    /// An injected `status=…` fault.
+    #[error("injected fault: status {status} (X-Trickle-Fault, a rule or the model profile)")]
+    InjectedStatus {
+        /// 429, 500 or 503.
+        status: u16,
+        /// Seconds for `Retry-After`.
+        retry_after: Option<u64>,
+    },
     /// The server is draining and takes no new streams.
     #[error("shutting down: this instance takes no new streams; retry on another")]
     ShuttingDown,
@@ -112,14 +120,18 @@ impl ApiError {
             ApiError::TooManyStreams { .. } => "too_many_streams",
             ApiError::ServerBusy { .. } => "server_busy",
             ApiError::ShuttingDown => "shutting_down",
+            ApiError::InjectedStatus { .. } => "injected_fault",
         }
     }
 
     fn retry_after(&self) -> Option<Duration> {
         match self {
             ApiError::TooManyStreams { retry_after, .. }
-            | ApiError::ServerBusy { retry_after, .. } => Some(*retry_after),
+            | ApiError::ServerBusy { retry_after, .. } => {
+                Some((*retry_after).max(Duration::from_secs(1)))
+            }
             ApiError::ShuttingDown => Some(Duration::from_secs(1)),
+            ApiError::InjectedStatus { retry_after, .. } => retry_after.map(Duration::from_secs),
             _ => None,
         }
     }
@@ -142,13 +154,16 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyStreams { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ServerBusy { .. } | ApiError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::InjectedStatus { status, .. } => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         if let Some(wait) = self.retry_after() {
-            response.insert_header((RETRY_AFTER, wait.as_secs().max(1).to_string()));
+            response.insert_header((RETRY_AFTER, wait.as_secs().to_string()));
         }
         if let ApiError::MethodNotAllowed { allow, .. } = self {
             response.insert_header((ALLOW, *allow));

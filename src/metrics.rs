@@ -47,6 +47,8 @@ pub struct Metrics {
     pub lateness: Histogram,
     /// `trickle_responses_total{status}`
     pub responses: IntCounterVec,
+    /// `trickle_faults_total{kind}`
+    pub faults: IntCounterVec,
 }
 
 /// Bucket bounds in seconds, from sub-millisecond lateness to slow models' TTFT.
@@ -92,8 +94,14 @@ impl Metrics {
             &["status"],
         )
         .expect("static metric definition is valid");
+        let faults = IntCounterVec::new(
+            Opts::new("trickle_faults_total", "Injected faults, by kind"),
+            &["kind"],
+        )
+        .expect("static metric definition is valid");
         for metric in [
-            Box::new(open_streams.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(faults.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(open_streams.clone()),
             Box::new(streams.clone()),
             Box::new(tokens.clone()),
             Box::new(ttft.clone()),
@@ -112,6 +120,7 @@ impl Metrics {
             ttft,
             lateness,
             responses,
+            faults,
         }
     }
 

@@ -33,6 +33,8 @@ pub struct Settings {
     pub models: ModelSettings,
     /// Where canned replies come from.
     pub responses: ResponsesSettings,
+    /// Injected faults.
+    pub faults: FaultSettings,
     /// Log level and format.
     pub log: LogSettings,
     /// Optional API keys.
@@ -72,6 +74,14 @@ pub struct CorsSettings {
     /// `http://localhost:5173`; `*` allows any; empty allows none but the
     /// page's own.
     pub allowed_origins: Vec<String>,
+}
+
+/// `[faults]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSettings {
+    /// Whether requests may ask for a fault with `X-Trickle-Fault`.
+    pub allow_header: bool,
 }
 
 /// `[log]`
@@ -201,6 +211,10 @@ pub struct ProfileSettings {
     pub jitter: Option<f64>,
     /// Length of a generated reply in words.
     pub words: Option<u32>,
+    /// A fault some of this profile's requests get.
+    pub fault: Option<crate::sim::Fault>,
+    /// The share of requests (by seed) that get `fault`; default 1.
+    pub fault_rate: Option<f64>,
 }
 
 /// Which responder writes a profile's replies.
@@ -242,6 +256,8 @@ pub struct Profile {
     pub jitter: f64,
     /// Length of a generated reply in words.
     pub words: u32,
+    /// A fault some requests get, and the share (by seed) that do.
+    pub fault: Option<(crate::sim::Fault, f64)>,
 }
 
 /// Words in a generated reply when a profile does not say.
@@ -261,6 +277,7 @@ impl Settings {
             token_delay: Duration::from_millis(p.token_delay_ms.unwrap_or(s.token_delay_ms)),
             jitter: p.jitter.unwrap_or(s.jitter),
             words: p.words.unwrap_or(DEFAULT_GENERATED_WORDS),
+            fault: p.fault.map(|f| (f, p.fault_rate.unwrap_or(1.0))),
         })
     }
 

@@ -177,6 +177,9 @@ impl Settings {
             if let Some(v) = p.words {
                 range(&key("words"), v, 1, 100_000)?;
             }
+            if let Some(v) = p.fault_rate {
+                fraction(&key("fault_rate"), v)?;
+            }
         }
         Ok(())
     }

@@ -22,9 +22,9 @@ use crate::stream::{Tick, TokenEvent};
 /// headers every native stream carries; `retry` goes first when given.
 pub fn respond<S>(req: &HttpRequest, events: S, retry: Option<Duration>) -> HttpResponse
 where
-    S: Stream<Item = sse::Event> + 'static,
+    S: Stream<Item = Result<sse::Event, Disconnect>> + 'static,
 {
-    let mut sse = Sse::from_infallible_stream(events);
+    let mut sse = Sse::from_stream(events);
     if let Some(retry) = retry {
         sse = sse.with_retry_duration(retry);
     }
@@ -72,8 +72,17 @@ pub fn heartbeat() -> sse::Event {
     sse::Event::Comment(ByteString::from_static(""))
 }
 
+/// Ends a response body abnormally: the connection is cut without the
+/// chunked terminator, as when a real upstream dies mid-reply.
+#[derive(Debug, thiserror::Error)]
+#[error("injected disconnect")]
+pub struct Disconnect;
+
 /// Frames one reply's ticks. `seed` and `digest` go into every resume id.
-pub fn chat_event(seed: u64, digest: u32) -> impl FnMut(Tick<TokenEvent>) -> sse::Event {
+pub fn chat_event(
+    seed: u64,
+    digest: u32,
+) -> impl FnMut(Tick<TokenEvent>) -> Result<sse::Event, Disconnect> {
     let id = move |position: u32| {
         ResumeId {
             seed,
@@ -82,19 +91,27 @@ pub fn chat_event(seed: u64, digest: u32) -> impl FnMut(Tick<TokenEvent>) -> sse
         }
         .to_string()
     };
-    move |tick| match tick {
-        Tick::Heartbeat => heartbeat(),
-        Tick::Item(TokenEvent::Token { index, text }) => {
-            sse::Data::new(text).id(id(index + 1)).into()
-        }
-        Tick::Item(TokenEvent::Done(summary)) => {
-            json_event("done", id(summary.tokens + 1), &summary)
-        }
-        Tick::Item(TokenEvent::ShuttingDown { next }) => stream_error(
-            id(next),
-            "shutting_down",
-            "the server is shutting down; reconnect with Last-Event-ID to resume",
-        ),
+    move |tick| {
+        Ok(match tick {
+            Tick::Heartbeat => heartbeat(),
+            Tick::Item(TokenEvent::Token { index, text }) => {
+                sse::Data::new(text).id(id(index + 1)).into()
+            }
+            Tick::Item(TokenEvent::Done(summary)) => {
+                json_event("done", id(summary.tokens + 1), &summary)
+            }
+            Tick::Item(TokenEvent::ShuttingDown { next }) => stream_error(
+                id(next),
+                "shutting_down",
+                "the server is shutting down; reconnect with Last-Event-ID to resume",
+            ),
+            Tick::Item(TokenEvent::InjectedError { next }) => stream_error(
+                id(next),
+                "injected_fault",
+                "injected stream_error fault; reconnect with Last-Event-ID to resume past it",
+            ),
+            Tick::Item(TokenEvent::InjectedDisconnect) => return Err(Disconnect),
+        })
     }
 }
 

@@ -8,10 +8,10 @@ use actix_web::{HttpRequest, HttpResponse};
 use futures_util::{StreamExt as _, stream};
 use serde::{Deserialize, Serialize};
 
-use super::{body, last_event_id, peer_ip};
+use super::{body, fault, last_event_id, peer_ip};
 use crate::error::ApiError;
 use crate::framing::native;
-use crate::sim::{Pacing, Plan, ResumeId, Unit};
+use crate::sim::{Fault, Pacing, Plan, ResumeId, Unit};
 use crate::state::{AppState, Runtime, StreamRoute};
 use crate::stream::{Paced, TokenTimeline};
 
@@ -77,6 +77,22 @@ fn start(
         })
         .transpose()?;
     let plan = plan(params, runtime, resume)?;
+    // A fault hits the first connection only, so resuming gets past it.
+    let fault = fault::choose(req, runtime, &plan)?.filter(|_| plan.resume.is_none());
+    if let (
+        Some(Fault::Status {
+            status,
+            retry_after,
+        }),
+        None,
+    ) = (fault, plan.resume)
+    {
+        state.metrics().faults.with_label_values(&["status"]).inc();
+        return Err(ApiError::InjectedStatus {
+            status,
+            retry_after,
+        });
+    }
     let script = plan.script(&runtime.responders);
     let digest = script.digest() as u32;
     let sse = &runtime.settings.sse;
@@ -98,7 +114,7 @@ fn start(
                 .streams
                 .with_label_values(&["chat", "error"])
                 .inc();
-            return Ok(native::respond(req, stream::iter([error]), Some(retry)));
+            return Ok(native::respond(req, stream::iter([Ok(error)]), Some(retry)));
         }
         Some(id) if id.position > script.len() => return Ok(HttpResponse::NoContent().finish()),
         Some(id) => id.position,
@@ -119,13 +135,20 @@ fn start(
             resumed: plan.resume.is_some(),
         },
     );
-    let timeline = TokenTimeline::new(script, plan.pacing, from, None);
+    let timeline = TokenTimeline::new(script, plan.pacing, from, None).with_fault(fault);
+    if let Some(fault) = timeline.fault() {
+        state
+            .metrics()
+            .faults
+            .with_label_values(&[fault.kind()])
+            .inc();
+    }
     let keep_alive = Duration::from_secs(sse.keep_alive_s);
     let tokens = Paced::new(timeline, keep_alive, state.shutdown_signal(), guard)
         .map(native::chat_event(plan.seed, digest));
     Ok(native::respond(
         req,
-        stream::once(async { meta }).chain(tokens),
+        stream::once(async { Ok(meta) }).chain(tokens),
         Some(retry),
     ))
 }

@@ -69,7 +69,8 @@ pub async fn get(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse
         ended: false,
     };
     let keep_alive = Duration::from_secs(settings.sse.keep_alive_s);
-    let events = Paced::new(timeline, keep_alive, state.shutdown_signal(), guard).map(frame);
+    let events =
+        Paced::new(timeline, keep_alive, state.shutdown_signal(), guard).map(|t| Ok(frame(t)));
     Ok(native::respond(
         &req,
         events,

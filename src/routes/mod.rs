@@ -4,6 +4,7 @@
 mod body;
 mod chat;
 mod clock;
+pub mod fault;
 mod health;
 
 use std::net::IpAddr;

@@ -6,6 +6,7 @@
 //! in the script so a reconnect can continue after it.
 
 mod cut;
+mod fault;
 mod pacing;
 mod plan;
 pub mod responder;
@@ -13,6 +14,7 @@ mod resume;
 mod script;
 
 pub use cut::{Unit, cut};
+pub use fault::{Fault, FaultParseError, drawn};
 pub use pacing::Pacing;
 pub use plan::Plan;
 pub use resume::{ResumeId, ResumeIdError};

@@ -38,6 +38,11 @@ pub trait Timeline: Unpin {
     /// The last item to send when the server shuts down mid-stream.
     fn interrupt(&mut self, elapsed: Duration) -> Option<Self::Item>;
 
+    /// How the stream ended, once `next_due` is `None`.
+    fn outcome(&self) -> Outcome {
+        Outcome::Completed
+    }
+
     /// True for items that count as tokens in the metrics.
     fn is_token(_item: &Self::Item) -> bool {
         false
@@ -114,7 +119,7 @@ impl<T: Timeline> Stream for Paced<T> {
                 this.guard
                     .sent(now - due_at, T::is_token(&item), now - this.start);
                 if this.timeline.next_due().is_none() {
-                    this.guard.finish(Outcome::Completed);
+                    this.guard.finish(this.timeline.outcome());
                 }
                 return Poll::Ready(Some(Tick::Item(item)));
             }

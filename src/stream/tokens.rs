@@ -6,7 +6,8 @@ use bytestring::ByteString;
 use serde::Serialize;
 
 use super::Timeline;
-use crate::sim::{Pacing, Script};
+use crate::metrics::Outcome;
+use crate::sim::{Fault, Pacing, Script};
 
 /// Why a reply ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -51,6 +52,15 @@ pub enum TokenEvent {
         /// Index of the first unsent token.
         next: u32,
     },
+    /// An injected `stream_error` fault; `next` is the first token not sent.
+    /// Framings send their API's mid-stream error.
+    InjectedError {
+        /// Index of the first unsent token.
+        next: u32,
+    },
+    /// An injected disconnect: framings end the body abnormally, so the
+    /// client sees a cut connection without a final event.
+    InjectedDisconnect,
 }
 
 /// Releases `script`'s tokens from `next` up to `end` on `pacing`'s schedule.
@@ -65,6 +75,9 @@ pub struct TokenTimeline {
     base: Duration,
     first_token_at: Option<Duration>,
     done: bool,
+    /// A stream fault still to come.
+    fault: Option<Fault>,
+    failed: bool,
 }
 
 impl TokenTimeline {
@@ -86,6 +99,28 @@ impl TokenTimeline {
             base,
             first_token_at: None,
             done: false,
+            fault: None,
+            failed: false,
+        }
+    }
+
+    /// Injects a stream fault (`status` faults are answered before any
+    /// stream exists, so they are ignored here).
+    pub fn with_fault(mut self, fault: Option<Fault>) -> Self {
+        self.fault = fault.filter(|f| f.after().is_some());
+        self
+    }
+
+    /// The stream fault still to come, if any.
+    pub fn fault(&self) -> Option<Fault> {
+        self.fault
+    }
+
+    /// Extra delay before token `index` from a stall fault.
+    fn stall_before(&self, index: u32) -> Duration {
+        match self.fault {
+            Some(Fault::Stall { after, duration }) if index >= after => duration,
+            _ => Duration::ZERO,
         }
     }
 
@@ -124,10 +159,22 @@ impl Timeline for TokenTimeline {
         if self.end == 0 {
             return Some(Duration::ZERO);
         }
-        Some(self.pacing.offset(index).saturating_sub(self.base))
+        let at = self.pacing.offset(index) + self.stall_before(self.next);
+        Some(at.saturating_sub(self.base))
     }
 
     fn emit(&mut self, elapsed: Duration) -> TokenEvent {
+        match self.fault {
+            Some(Fault::StreamError { after }) if self.next == after.min(self.end) => {
+                (self.done, self.failed) = (true, true);
+                return TokenEvent::InjectedError { next: self.next };
+            }
+            Some(Fault::Disconnect { after }) if self.next == after.min(self.end) => {
+                (self.done, self.failed) = (true, true);
+                return TokenEvent::InjectedDisconnect;
+            }
+            _ => {}
+        }
         if self.next < self.end
             && let Some(text) = self.script.chunk(self.next)
         {
@@ -138,6 +185,14 @@ impl Timeline for TokenTimeline {
         }
         self.done = true;
         TokenEvent::Done(self.summary(elapsed))
+    }
+
+    fn outcome(&self) -> Outcome {
+        if self.failed {
+            Outcome::Error
+        } else {
+            Outcome::Completed
+        }
     }
 
     fn is_token(item: &TokenEvent) -> bool {

@@ -4,6 +4,7 @@ mod chat;
 mod clock;
 mod config;
 mod errors;
+mod faults;
 mod helpers;
 mod lifecycle;
 mod operations;

@@ -11,6 +11,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use super::normalize_newlines;
+use crate::sim::Fault;
 
 /// The built-in responses file, compiled in.
 pub const BUILT_IN: &str = include_str!("../../../config/responses.toml");
@@ -50,6 +51,7 @@ struct RuleFile {
     contains: Option<String>,
     regex: Option<String>,
     reply: String,
+    fault: Option<Fault>,
 }
 
 #[derive(Debug)]
@@ -63,6 +65,7 @@ enum Matcher {
 struct Rule {
     matcher: Matcher,
     reply: ByteString,
+    fault: Option<Fault>,
 }
 
 /// Loaded, compiled canned replies.
@@ -117,6 +120,7 @@ impl Canned {
                 Ok(Rule {
                     matcher,
                     reply: normalize_newlines(&rule.reply).into(),
+                    fault: rule.fault,
                 })
             })
             .collect::<Result<_, _>>()?;
@@ -130,18 +134,26 @@ impl Canned {
 
     /// The first matching rule's reply, else a seeded pick from the defaults.
     pub fn reply(&self, prompt: &str, seed: u64) -> ByteString {
-        let lower = prompt.to_lowercase();
-        let hit = self.rules.iter().find(|rule| match &rule.matcher {
-            Matcher::Contains(needle) => lower.contains(needle.as_str()),
-            Matcher::Regex(re) => re.is_match(prompt),
-        });
-        match hit {
+        match self.rule(prompt) {
             Some(rule) => rule.reply.clone(),
             None => {
                 let pick = ChaCha8Rng::seed_from_u64(seed).random_range(0..self.defaults.len());
                 self.defaults[pick].clone()
             }
         }
+    }
+
+    /// The fault of the rule that matches `prompt`, if it has one.
+    pub fn fault(&self, prompt: &str) -> Option<Fault> {
+        self.rule(prompt)?.fault
+    }
+
+    fn rule(&self, prompt: &str) -> Option<&Rule> {
+        let lower = prompt.to_lowercase();
+        self.rules.iter().find(|rule| match &rule.matcher {
+            Matcher::Contains(needle) => lower.contains(needle.as_str()),
+            Matcher::Regex(re) => re.is_match(prompt),
+        })
     }
 }
 
@@ -159,6 +171,7 @@ reply = "hi there\r\nfriend"
 [[rules]]
 regex = '^\d+$'
 reply = "a number"
+fault = "disconnect@1"
 "#;
 
     #[test]
@@ -166,6 +179,8 @@ reply = "a number"
         let canned = Canned::parse(FILE, "test").expect("valid file");
         assert_eq!(&*canned.reply("say HELLO 123", 1), "hi there\nfriend");
         assert_eq!(&*canned.reply("123", 1), "a number");
+        assert_eq!(canned.fault("123"), Some(Fault::Disconnect { after: 1 }));
+        assert_eq!(canned.fault("hello"), None);
     }
 
     #[test]

@@ -22,6 +22,14 @@ impl Responders {
         Responders { canned }
     }
 
+    /// The fault a canned rule attaches to `prompt`, if any.
+    pub fn rule_fault(&self, profile: &Profile, prompt: &str) -> Option<crate::sim::Fault> {
+        match profile.responder {
+            ResponderKind::Canned => self.canned.fault(prompt),
+            ResponderKind::Echo | ResponderKind::Generated => None,
+        }
+    }
+
     /// The reply for `prompt` under `profile` and `seed`.
     pub fn reply(&self, profile: &Profile, prompt: &str, seed: u64) -> ByteString {
         match profile.responder {

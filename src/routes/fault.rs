@@ -1,0 +1,42 @@
+//! Which fault, if any, a request gets: the `X-Trickle-Fault` header (when
+//! `faults.allow_header` is on) beats a matching canned rule's `fault`, which
+//! beats the profile's `fault` (drawn by seed at `fault_rate`).
+
+use actix_web::HttpRequest;
+
+use crate::error::ApiError;
+use crate::sim::{Fault, Plan, drawn};
+use crate::state::Runtime;
+
+/// The request header that asks for a fault.
+pub const HEADER: &str = "x-trickle-fault";
+
+/// The fault for this request, or why its header was refused.
+pub fn choose(
+    req: &HttpRequest,
+    runtime: &Runtime,
+    plan: &Plan,
+) -> Result<Option<Fault>, ApiError> {
+    if let Some(value) = req.headers().get(HEADER) {
+        if !runtime.settings.faults.allow_header {
+            return Err(ApiError::InvalidParameter(
+                "X-Trickle-Fault is disabled; set faults.allow_header = true (TRICKLE__FAULTS__ALLOW_HEADER=true) to use it".to_owned(),
+            ));
+        }
+        let text = value.to_str().map_err(|_| {
+            ApiError::InvalidParameter("X-Trickle-Fault: not visible ASCII".to_owned())
+        })?;
+        let fault = text
+            .parse::<Fault>()
+            .map_err(|e| ApiError::InvalidParameter(format!("X-Trickle-Fault: {e}")))?;
+        return Ok(Some(fault));
+    }
+    if let Some(fault) = runtime.responders.rule_fault(&plan.profile, &plan.prompt) {
+        return Ok(Some(fault));
+    }
+    Ok(plan
+        .profile
+        .fault
+        .filter(|(_, rate)| drawn(plan.seed, *rate))
+        .map(|(fault, _)| fault))
+}
