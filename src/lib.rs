@@ -17,7 +17,7 @@
 //! - [`metrics`]: Prometheus metrics; [`middleware`]: what wraps every route;
 //!   [`auth`]: optional API keys.
 //! - [`startup`]: [`Application`] binds and runs the server.
-//! - [`cli`]: the command line; [`telemetry`]: logging.
+//! - [`cli`]: the command line; [`telemetry`]: logging; [`reload`]: hot reload.
 
 pub mod auth;
 pub mod cli;
@@ -26,6 +26,7 @@ pub mod error;
 pub mod framing;
 pub mod metrics;
 pub mod middleware;
+pub mod reload;
 pub mod routes;
 pub mod sim;
 pub mod startup;

@@ -9,7 +9,8 @@ use trickle::{Application, config};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let settings = match config::load(&cli.overrides()) {
+    let overrides = cli.overrides();
+    let settings = match config::load(&overrides) {
         Ok(settings) => settings,
         Err(line) => {
             eprintln!("{line}");
@@ -32,7 +33,9 @@ fn main() -> ExitCode {
     let served = actix_rt::System::new().block_on(async move {
         let app = Application::build(settings)?;
         tracing::info!("listening on http://{}", app.address());
-        app.run_until_stopped().await.map_err(|e| e.to_string())
+        app.run_until_stopped(overrides)
+            .await
+            .map_err(|e| e.to_string())
     });
     match served {
         Ok(()) => ExitCode::SUCCESS,

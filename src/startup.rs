@@ -1,6 +1,7 @@
 //! Builds the server from settings and runs it until a signal stops it.
 
 use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use actix_cors::Cors;
@@ -10,9 +11,9 @@ use actix_web::{App, HttpServer, web};
 use tokio::signal::unix::{SignalKind, signal};
 use tracing_actix_web::TracingLogger;
 
-use crate::config::Settings;
+use crate::config::{self, LOCAL_DEFAULTS, Overrides, Settings};
 use crate::state::{AppState, Runtime};
-use crate::{auth, middleware, routes};
+use crate::{auth, middleware, reload, routes};
 
 /// A bound, ready-to-run server.
 pub struct Application {
@@ -91,10 +92,28 @@ impl Application {
         }
     }
 
-    /// Serves until the server is stopped, draining on SIGINT/SIGTERM; a
-    /// second signal stops at once.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+    /// Serves until the server is stopped, draining on SIGINT/SIGTERM (a
+    /// second signal stops at once) and reloading on SIGHUP or when a
+    /// settings file changes. `overrides` are the command-line layer, applied
+    /// again on every reload.
+    pub async fn run_until_stopped(self, overrides: Overrides) -> std::io::Result<()> {
+        let _watcher = self.watch_files(&overrides);
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            let Ok(mut hangup) = signal(SignalKind::hangup()) else {
+                tracing::error!("cannot install the SIGHUP handler; reload is off");
+                return;
+            };
+            while hangup.recv().await.is_some() {
+                tracing::info!("SIGHUP received; reloading settings");
+                reload::reload_and_log(&state, config::load(&overrides));
+            }
+        });
         let stopper = self.stopper();
+        // A graceful stop occupies actix's command loop until it completes, so
+        // a second signal cannot go through the server handle: it ends this
+        // function instead, and the process exits with it.
+        let (forced_tx, forced) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let (Ok(mut interrupt), Ok(mut terminate)) = (
                 signal(SignalKind::interrupt()),
@@ -113,9 +132,36 @@ impl Application {
             tokio::select! { _ = interrupt.recv() => {}, _ = terminate.recv() => {} }
             tracing::warn!("second signal; stopping now");
             drain.abort();
-            stopper.handle.stop(false).await;
+            let _ = forced_tx.send(());
         });
-        self.server.await
+        tokio::select! {
+            served = self.server => served,
+            Ok(()) = forced => Ok(()),
+        }
+    }
+
+    /// Reloads when the `--config` file, `./config/default.toml` or the
+    /// responses file changes; `None` if there is nothing to watch or the
+    /// watch could not be set up (logged).
+    fn watch_files(&self, overrides: &Overrides) -> Option<notify::RecommendedWatcher> {
+        let responses = self.state.runtime().settings.responses.file.clone();
+        let files: Vec<PathBuf> = [overrides.file.clone(), Some(PathBuf::from(LOCAL_DEFAULTS))]
+            .into_iter()
+            .flatten()
+            .chain((!responses.is_empty()).then(|| PathBuf::from(responses)))
+            .filter(|f| f.is_file())
+            .collect();
+        if files.is_empty() {
+            return None;
+        }
+        let (state, overrides) = (self.state.clone(), overrides.clone());
+        let on_change = move || {
+            tracing::info!("a settings file changed; reloading");
+            reload::reload_and_log(&state, config::load(&overrides));
+        };
+        reload::watch(files, on_change)
+            .inspect_err(|e| tracing::warn!("cannot watch settings files, reload with SIGHUP: {e}"))
+            .ok()
     }
 
     /// Runs the server without signal handling (tests stop it with a [`Stopper`]).

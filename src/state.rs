@@ -127,6 +127,17 @@ impl AppState {
         Arc::clone(&guard)
     }
 
+    /// Puts `runtime` in force for every request from now on; streams
+    /// already open keep what they started with.
+    pub fn replace_runtime(&self, runtime: Runtime) {
+        let mut guard = self
+            .inner
+            .runtime
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        *guard = Arc::new(runtime);
+    }
+
     /// Open streams on `route`.
     pub fn open_streams(&self, route: StreamRoute) -> usize {
         self.inner.open[route as usize].load(Ordering::Relaxed)

@@ -12,7 +12,7 @@ use super::Settings;
 pub const BUILT_IN: &str = include_str!("../../config/default.toml");
 
 /// The optional file in the working directory that overrides the built-in one.
-const LOCAL_DEFAULTS: &str = "config/default.toml";
+pub const LOCAL_DEFAULTS: &str = "config/default.toml";
 
 /// Values given on the command line; they beat every other layer.
 #[derive(Debug, Clone, Default)]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use load::{Overrides, load, load_with_env};
+pub use load::{LOCAL_DEFAULTS, Overrides, load, load_with_env};
 pub use validate::InvalidSetting;
 
 use crate::sim::Unit;

@@ -8,4 +8,6 @@ mod faults;
 mod helpers;
 mod lifecycle;
 mod operations;
+mod process;
+mod reload;
 mod resume;
