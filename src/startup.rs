@@ -55,6 +55,7 @@ impl Application {
         // even while the stream is idle, instead of at the next write.
         .h1_allow_half_closed(false)
         .client_request_timeout(header_timeout)
+        .backlog(4096)
         .disable_signals()
         .shutdown_timeout(grace.as_secs() + 1)
         .listen(listener)
@@ -167,6 +168,27 @@ impl Application {
     /// Runs the server without signal handling (tests stop it with a [`Stopper`]).
     pub async fn run(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Raises the open-file soft limit to the hard limit (each stream holds one
+/// socket) and logs how many streams that leaves room for.
+pub fn raise_file_limit(max_streams: usize) {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(files) => {
+            // A few descriptors go to the listener, the runtime and logs.
+            let room = files.saturating_sub(32);
+            tracing::info!(
+                open_files = files,
+                "open-file limit raised; room for about {room} concurrent streams"
+            );
+            if (max_streams as u64) > room {
+                tracing::warn!(
+                    "limits.max_streams = {max_streams} is above what the open-file limit allows; lower it to about {room}"
+                );
+            }
+        }
+        Err(e) => tracing::warn!("cannot raise the open-file limit: {e}"),
     }
 }
 

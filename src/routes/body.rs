@@ -132,3 +132,45 @@ fn unknown_field(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     Some(rest.split('`').next().unwrap_or_default().to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+    use proptest::prelude::*;
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Params {
+        prompt: Option<String>,
+        seed: Option<u64>,
+    }
+
+    proptest! {
+        #[test]
+        fn any_body_decodes_or_gets_a_client_error(
+            body in proptest::collection::vec(any::<u8>(), 0..256),
+            content_type in prop::sample::select(vec![
+                "", "application/json", "application/x-www-form-urlencoded", "text/plain", "application/ld+json",
+            ]),
+        ) {
+            let mut req = TestRequest::default();
+            if !content_type.is_empty() {
+                req = req.insert_header((CONTENT_TYPE, content_type));
+            }
+            if let Err(error) = decode::<Params>(&req.to_http_request(), &body, "prompt, seed") {
+                prop_assert!(actix_web::ResponseError::status_code(&error).is_client_error());
+            }
+        }
+
+        #[test]
+        fn any_query_decodes_or_gets_a_client_error(query in proptest::collection::vec(any::<u8>(), 0..128)) {
+            if let Err(error) = form::<Params>(&query, "prompt, seed") {
+                prop_assert!(actix_web::ResponseError::status_code(&error).is_client_error());
+            }
+        }
+    }
+}

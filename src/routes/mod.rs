@@ -1,7 +1,7 @@
 //! The route table and the small helpers handlers share. One file per
-//! surface: [`chat`], [`clock`], [`health`].
+//! surface: chat, clock, health; [`body`] reads and decodes request bodies.
 
-mod body;
+pub mod body;
 mod chat;
 mod clock;
 pub mod fault;
