@@ -35,6 +35,8 @@ pub struct Settings {
     pub responses: ResponsesSettings,
     /// Injected faults.
     pub faults: FaultSettings,
+    /// The web page.
+    pub page: PageSettings,
     /// Log level and format.
     pub log: LogSettings,
     /// Optional API keys.
@@ -82,6 +84,15 @@ pub struct CorsSettings {
 pub struct FaultSettings {
     /// Whether requests may ask for a fault with `X-Trickle-Fault`.
     pub allow_header: bool,
+}
+
+/// `[page]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageSettings {
+    /// Folder to serve the page from instead of the built-in copy; empty
+    /// for the built-in one.
+    pub dir: String,
 }
 
 /// `[log]`

@@ -151,6 +151,19 @@ impl Settings {
                 });
             }
         }
+        if !self.page.dir.is_empty()
+            && !std::path::Path::new(&self.page.dir)
+                .join("index.html")
+                .is_file()
+        {
+            return Err(InvalidSetting {
+                key: "page.dir".to_owned(),
+                value: format!("{:?}", self.page.dir),
+                allowed:
+                    "empty, or a folder holding index.html, app.js and style.css (such as web)"
+                        .to_owned(),
+            });
+        }
         self.validate_models()
     }
 

@@ -6,11 +6,17 @@ use actix_web::HttpResponse;
 use actix_web::web::Data;
 use serde_json::json;
 
-use crate::state::AppState;
+use crate::state::{AppState, StreamRoute};
 
-/// Always 200 while the process serves HTTP.
-pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+/// Always 200 while the process serves HTTP, with the open streams.
+pub async fn healthz(state: Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "status": "ok",
+        "open_streams": {
+            "chat": state.open_streams(StreamRoute::Chat),
+            "clock": state.open_streams(StreamRoute::Clock),
+        },
+    }))
 }
 
 /// 200 when new streams are accepted, 503 while draining.

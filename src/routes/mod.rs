@@ -1,11 +1,13 @@
 //! The route table and the small helpers handlers share. One file per
-//! surface: chat, clock, health; [`body`] reads and decodes request bodies.
+//! surface: chat, clock, health, models, page; [`body`] reads and decodes request bodies.
 
 pub mod body;
 mod chat;
 mod clock;
 pub mod fault;
 mod health;
+mod models;
+mod page;
 
 use std::net::IpAddr;
 
@@ -19,6 +21,22 @@ use crate::error::ApiError;
 
 /// Registers every route.
 pub fn configure(cfg: &mut ServiceConfig) {
+    for path in ["/", "/index.html", "/app.js", "/style.css"] {
+        cfg.service(
+            web::resource(path)
+                .route(web::get().to(page::get))
+                .default_service(web::to(|req: HttpRequest| async move {
+                    not_allowed(&req, "GET")
+                })),
+        );
+    }
+    cfg.service(
+        web::resource("/v1/models")
+            .route(web::get().to(models::list))
+            .default_service(web::to(|req: HttpRequest| async move {
+                not_allowed(&req, "GET")
+            })),
+    );
     cfg.service(
         web::resource("/chat")
             .route(web::post().to(chat::post))

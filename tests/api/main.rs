@@ -9,6 +9,7 @@ mod helpers;
 mod hostile;
 mod lifecycle;
 mod operations;
+mod page;
 mod process;
 mod reload;
 mod resume;
