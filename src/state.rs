@@ -70,6 +70,10 @@ pub enum StreamRoute {
     Chat,
     /// `/clock`
     Clock,
+    /// `/v1/chat/completions`
+    OpenAi,
+    /// `/v1/messages`
+    Anthropic,
 }
 
 impl StreamRoute {
@@ -78,8 +82,18 @@ impl StreamRoute {
         match self {
             StreamRoute::Chat => "chat",
             StreamRoute::Clock => "clock",
+            StreamRoute::OpenAi => "openai",
+            StreamRoute::Anthropic => "anthropic",
         }
     }
+
+    /// Every route, for reports.
+    pub const ALL: [StreamRoute; 4] = [
+        StreamRoute::Chat,
+        StreamRoute::Clock,
+        StreamRoute::OpenAi,
+        StreamRoute::Anthropic,
+    ];
 }
 
 /// Shared state; cheap to clone.
@@ -90,7 +104,7 @@ pub struct AppState {
 
 struct Inner {
     runtime: RwLock<Arc<Runtime>>,
-    open: [AtomicUsize; 2],
+    open: [AtomicUsize; 4],
     total: AtomicUsize,
     per_client: Mutex<HashMap<IpAddr, usize>>,
     draining: AtomicBool,
@@ -107,7 +121,7 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 runtime: RwLock::new(Arc::new(runtime)),
-                open: [AtomicUsize::new(0), AtomicUsize::new(0)],
+                open: Default::default(),
                 total: AtomicUsize::new(0),
                 per_client: Mutex::new(HashMap::new()),
                 draining: AtomicBool::new(false),
@@ -156,7 +170,7 @@ impl AppState {
     /// The metrics as Prometheus text, with the open-stream gauges refreshed.
     pub fn render_metrics(&self) -> String {
         let metrics = &self.inner.metrics;
-        for route in [StreamRoute::Chat, StreamRoute::Clock] {
+        for route in StreamRoute::ALL {
             let open = i64::try_from(self.open_streams(route)).unwrap_or(i64::MAX);
             metrics
                 .open_streams

@@ -6,21 +6,18 @@ use std::time::Duration;
 use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::{StreamExt as _, stream};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::plan::{self, PlanRequest};
 use super::{body, fault, last_event_id, peer_ip};
 use crate::error::ApiError;
 use crate::framing::native;
-use crate::sim::{Fault, Pacing, Plan, ResumeId, Unit};
+use crate::sim::{Fault, ResumeId, Unit};
 use crate::state::{AppState, Runtime, StreamRoute};
 use crate::stream::{Paced, TokenTimeline};
 
 /// The fields `/chat` accepts, for error messages.
 const FIELDS: &str = "prompt, model, seed, unit, token_delay_ms";
-
-/// Largest seed handed out when a request sends none: 2^53 − 1, the largest
-/// integer a JavaScript client can read back from JSON exactly.
-const MAX_RANDOM_SEED: u64 = (1 << 53) - 1;
 
 /// The `meta` event that opens every chat stream.
 #[derive(Serialize)]
@@ -33,17 +30,6 @@ struct Meta<'a> {
     /// Index of the first token this response sends (0 unless resumed).
     position: u32,
     resumed: bool,
-}
-
-/// The request as sent, before validation.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChatParams {
-    prompt: Option<String>,
-    model: Option<String>,
-    seed: Option<u64>,
-    unit: Option<Unit>,
-    token_delay_ms: Option<u64>,
 }
 
 /// `POST /chat` with a JSON (or form) body.
@@ -68,7 +54,7 @@ fn start(
     req: &HttpRequest,
     state: &AppState,
     runtime: &Runtime,
-    params: ChatParams,
+    params: PlanRequest,
 ) -> Result<HttpResponse, ApiError> {
     let resume = last_event_id(req)?
         .map(|id| {
@@ -76,7 +62,7 @@ fn start(
                 .map_err(|e| ApiError::InvalidLastEventId(e.to_string()))
         })
         .transpose()?;
-    let plan = plan(params, runtime, resume)?;
+    let plan = plan::plan(params, runtime, resume)?;
     // A fault hits the first connection only, so resuming gets past it.
     let fault = fault::choose(req, runtime, &plan)?.filter(|_| plan.resume.is_none());
     if let (
@@ -151,54 +137,4 @@ fn start(
         stream::once(async { Ok(meta) }).chain(tokens),
         Some(retry),
     ))
-}
-
-/// Checks the request against the limits and resolves its profile.
-fn plan(params: ChatParams, runtime: &Runtime, resume: Option<ResumeId>) -> Result<Plan, ApiError> {
-    let limits = &runtime.settings.limits;
-    let prompt = params.prompt.ok_or_else(|| {
-        ApiError::InvalidPrompt(
-            "`prompt` is required, e.g. {\"prompt\":\"hi\"} or ?prompt=hi".to_owned(),
-        )
-    })?;
-    let length = prompt.trim().chars().count();
-    if length == 0 {
-        return Err(ApiError::InvalidPrompt("must not be empty".to_owned()));
-    }
-    if length > limits.max_prompt_chars {
-        return Err(ApiError::InvalidPrompt(format!(
-            "{length} characters is over the limit of {} (limits.max_prompt_chars); shorten it",
-            limits.max_prompt_chars
-        )));
-    }
-    if let Some(delay) = params.token_delay_ms
-        && delay > limits.max_token_delay_ms
-    {
-        return Err(ApiError::OutOfRange(format!(
-            "token_delay_ms = {delay}: must be 0 to {} (limits.max_token_delay_ms)",
-            limits.max_token_delay_ms
-        )));
-    }
-    let profile = runtime.profile(params.model.as_deref())?;
-    let seed = match (resume, params.seed) {
-        (Some(id), _) => id.seed,
-        (None, Some(seed)) => seed,
-        (None, None) => rand::random_range(0..=MAX_RANDOM_SEED),
-    };
-    let pacing = Pacing {
-        ttft: profile.ttft,
-        delay: params
-            .token_delay_ms
-            .map_or(profile.token_delay, Duration::from_millis),
-        jitter: profile.jitter,
-        seed,
-    };
-    Ok(Plan {
-        unit: params.unit.unwrap_or(profile.unit),
-        prompt,
-        profile,
-        seed,
-        pacing,
-        resume,
-    })
 }

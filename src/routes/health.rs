@@ -10,13 +10,11 @@ use crate::state::{AppState, StreamRoute};
 
 /// Always 200 while the process serves HTTP, with the open streams.
 pub async fn healthz(state: Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({
-        "status": "ok",
-        "open_streams": {
-            "chat": state.open_streams(StreamRoute::Chat),
-            "clock": state.open_streams(StreamRoute::Clock),
-        },
-    }))
+    let open: serde_json::Map<String, serde_json::Value> = StreamRoute::ALL
+        .iter()
+        .map(|&route| (route.as_str().to_owned(), state.open_streams(route).into()))
+        .collect();
+    HttpResponse::Ok().json(json!({"status": "ok", "open_streams": open}))
 }
 
 /// 200 when new streams are accepted, 503 while draining.

@@ -1,13 +1,17 @@
 //! The route table and the small helpers handlers share. One file per
 //! surface: chat, clock, health, models, page; [`body`] reads and decodes request bodies.
 
+mod anthropic;
 pub mod body;
 mod chat;
 mod clock;
 pub mod fault;
 mod health;
 mod models;
+mod openai;
 mod page;
+mod plan;
+mod provider;
 
 use std::net::IpAddr;
 
@@ -30,6 +34,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 })),
         );
     }
+    cfg.service(
+        web::resource("/v1/chat/completions")
+            .route(web::post().to(openai::completions))
+            .default_service(web::to(|req: HttpRequest| async move {
+                not_allowed(&req, "POST")
+            })),
+    );
+    cfg.service(
+        web::resource("/v1/messages")
+            .route(web::post().to(anthropic::messages))
+            .default_service(web::to(|req: HttpRequest| async move {
+                not_allowed(&req, "POST")
+            })),
+    );
     cfg.service(
         web::resource("/v1/models")
             .route(web::get().to(models::list))

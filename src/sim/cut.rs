@@ -13,6 +13,9 @@ pub enum Unit {
     Char,
     /// A run of non-whitespace with the whitespace that follows it.
     Word,
+    /// A BPE token of OpenAI's `o200k_base` encoding; a character split
+    /// across tokens stays whole in the token that completes it.
+    Token,
 }
 
 impl Unit {
@@ -21,6 +24,7 @@ impl Unit {
         match self {
             Unit::Char => "char",
             Unit::Word => "word",
+            Unit::Token => "token",
         }
     }
 }
@@ -42,7 +46,40 @@ pub fn cut(text: &str, unit: Unit) -> Vec<u32> {
             .map(|(at, g)| offset(at + g.len()))
             .collect(),
         Unit::Word => words(text),
+        Unit::Token => bpe(text).0,
     }
+}
+
+/// The BPE tokenizer, loaded once (its vocabulary is compiled in).
+fn tokenizer() -> &'static tiktoken_rs::CoreBPE {
+    tiktoken_rs::o200k_base_singleton()
+}
+
+/// How many BPE tokens `text` holds.
+pub fn count_tokens(text: &str) -> u32 {
+    u32::try_from(tokenizer().encode_ordinary(text).len()).unwrap_or(u32::MAX)
+}
+
+/// BPE chunks: the end offset of each, and how many tokens the text up to
+/// and including each holds. Byte-level tokens that end inside a character
+/// are merged with the following ones, so every chunk is valid UTF-8.
+pub fn bpe(text: &str) -> (Vec<u32>, Vec<u32>) {
+    let bpe = tokenizer();
+    let (mut ends, mut counts) = (Vec::new(), Vec::new());
+    let (mut at, mut count) = (0usize, 0u32);
+    for token in bpe.encode_ordinary(text) {
+        at += bpe.decode_bytes(&[token]).map_or(0, |b| b.len());
+        count += 1;
+        if at <= text.len() && text.is_char_boundary(at) {
+            ends.push(offset(at));
+            counts.push(count);
+        }
+    }
+    if ends.last().is_none_or(|&end| (end as usize) < text.len()) && !text.is_empty() {
+        ends.push(offset(text.len()));
+        counts.push(count);
+    }
+    (ends, counts)
 }
 
 fn offset(at: usize) -> u32 {
@@ -103,6 +140,25 @@ mod tests {
             assert_eq!(got.len(), count, "{what}: {got:?}");
             assert_eq!(got.concat(), text, "{what}");
         }
+    }
+
+    #[test]
+    fn token_chunks_are_whole_characters_that_rebuild_the_text() {
+        for text in [
+            "Hello, world! How are you?",
+            "👨‍👩‍👧‍👦 🇯🇵 e\u{301}",
+            "日本語のテキスト",
+            "  indented\n\ncode();",
+        ] {
+            let got = pieces(text, Unit::Token);
+            assert_eq!(got.concat(), text);
+            let (_, counts) = bpe(text);
+            assert_eq!(counts.last().copied(), Some(count_tokens(text)), "{text}");
+        }
+        assert_eq!(
+            pieces("Hello, world", Unit::Token),
+            ["Hello", ",", " world"]
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod responder;
 mod resume;
 mod script;
 
-pub use cut::{Unit, cut};
+pub use cut::{Unit, count_tokens, cut};
 pub use fault::{Fault, FaultParseError, drawn};
 pub use pacing::Pacing;
 pub use plan::Plan;

@@ -4,6 +4,7 @@ use bytestring::ByteString;
 use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::Xxh3;
 
+use super::cut::{bpe, count_tokens};
 use super::{Unit, cut};
 
 /// The reply text, where each chunk ends, and the digest that ties resume ids
@@ -12,6 +13,8 @@ use super::{Unit, cut};
 pub struct Script {
     text: ByteString,
     ends: Vec<u32>,
+    /// For the token unit: BPE tokens up to and including each chunk.
+    bpe_counts: Vec<u32>,
     chars: u32,
     digest: u64,
 }
@@ -20,7 +23,10 @@ impl Script {
     /// Cuts `text` by `unit`.
     pub fn new(text: impl Into<ByteString>, unit: Unit) -> Self {
         let text = text.into();
-        let ends = cut(&text, unit);
+        let (ends, bpe_counts) = match unit {
+            Unit::Token => bpe(&text),
+            Unit::Char | Unit::Word => (cut(&text, unit), Vec::new()),
+        };
         let chars = u32::try_from(text.graphemes(true).count()).unwrap_or(u32::MAX);
         let mut hasher = Xxh3::new();
         hasher.update(unit.as_str().as_bytes());
@@ -33,7 +39,37 @@ impl Script {
             digest: hasher.digest(),
             text,
             ends,
+            bpe_counts,
             chars,
+        }
+    }
+
+    /// How many chunks fit in `tokens` BPE tokens (a chunk that merges
+    /// several tokens counts them all), for a request's token limit.
+    pub fn chunks_within(&self, tokens: u32) -> u32 {
+        let fit = if self.bpe_counts.is_empty() {
+            (tokens as usize).min(self.ends.len())
+        } else {
+            self.bpe_counts.partition_point(|&count| count <= tokens)
+        };
+        u32::try_from(fit).unwrap_or(u32::MAX)
+    }
+
+    /// BPE tokens in the first `chunks` chunks, as usage counts them.
+    pub fn bpe_tokens(&self, chunks: u32) -> u32 {
+        match chunks {
+            0 => 0,
+            n if !self.bpe_counts.is_empty() => {
+                let i = (n as usize).min(self.bpe_counts.len()) - 1;
+                self.bpe_counts[i]
+            }
+            n => {
+                let end = self
+                    .ends
+                    .get(n as usize - 1)
+                    .map_or(self.text.len(), |&e| e as usize);
+                count_tokens(&self.text[..end])
+            }
         }
     }
 

@@ -171,3 +171,16 @@ async fn events_of(raw: &str) -> Vec<eventsource_stream::Event> {
         .collect()
         .await
 }
+
+#[tokio::test]
+async fn token_unit_cuts_the_reply_into_bpe_tokens() {
+    let app = spawn_app().await;
+    let prompt = "Tokenizers split text like this: 日本語 and 🎉!";
+    let body = json!({"prompt": prompt, "model": "sim-echo", "unit": "token"});
+    let reply = reply(&events(open_stream(app.post_chat(body)).await).await);
+    assert_eq!(reply.text, prompt);
+    assert_eq!(reply.meta["unit"], "token");
+    let tokens: Vec<&str> = reply.tokens.iter().map(|t| t.data.as_str()).collect();
+    assert_eq!(&tokens[..3], ["Token", "izers", " split"]);
+    assert!(tokens.len() as u32 <= trickle::sim::count_tokens(prompt));
+}

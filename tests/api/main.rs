@@ -1,5 +1,6 @@
 //! Integration tests: each starts the real server on port 0 and talks HTTP to it.
 
+mod anthropic;
 mod chat;
 mod clock;
 mod config;
@@ -8,6 +9,7 @@ mod faults;
 mod helpers;
 mod hostile;
 mod lifecycle;
+mod openai;
 mod operations;
 mod page;
 mod process;
