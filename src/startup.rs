@@ -1,6 +1,6 @@
 //! Builds the server from settings and runs it until a signal stops it.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs as _};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -8,6 +8,7 @@ use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
+use socket2::{Domain, Protocol, Socket, Type};
 use tokio::signal::unix::{SignalKind, signal};
 use tracing_actix_web::TracingLogger;
 
@@ -28,8 +29,8 @@ impl Application {
     /// the workers. Fails on a bad responses file or a busy port.
     pub fn build(settings: Settings) -> Result<Self, String> {
         let address = settings.address();
-        let listener =
-            TcpListener::bind(&address).map_err(|e| format!("cannot listen on {address}: {e}"))?;
+        let listener = listen(&address, settings.server.reuse_port)
+            .map_err(|e| format!("cannot listen on {address}: {e}"))?;
         let bound = listener.local_addr().map_err(|e| e.to_string())?;
         let grace = Duration::from_secs(settings.server.shutdown_grace_s);
         let workers = match settings.server.workers {
@@ -55,7 +56,7 @@ impl Application {
         // even while the stream is idle, instead of at the next write.
         .h1_allow_half_closed(false)
         .client_request_timeout(header_timeout)
-        .backlog(4096)
+        .backlog(BACKLOG as u32)
         .disable_signals()
         .shutdown_timeout(grace.as_secs() + 1)
         .listen(listener)
@@ -171,6 +172,30 @@ impl Application {
     }
 }
 
+/// Binds `address`, with `SO_REUSEPORT` when asked, so that several
+/// processes can share one port.
+fn listen(address: &str, reuse_port: bool) -> std::io::Result<TcpListener> {
+    let address: SocketAddr = address
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| std::io::Error::other("the host resolves to no address"))?;
+    let socket = Socket::new(
+        Domain::for_address(address),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
+    socket.set_reuse_address(true)?;
+    if reuse_port {
+        socket.set_reuse_port(true)?;
+    }
+    socket.bind(&address.into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
+}
+
+/// Connections the kernel queues before they are accepted.
+const BACKLOG: i32 = 4096;
+
 /// Raises the open-file soft limit to the hard limit (each stream holds one
 /// socket) and logs how many streams that leaves room for.
 pub fn raise_file_limit(max_streams: usize) {
@@ -216,19 +241,20 @@ pub struct Stopper {
 }
 
 impl Stopper {
-    /// Stops accepting, marks the server not ready, lets open streams run for
-    /// the grace period, then ends the rest with a `shutting_down` event.
+    /// Drains: `/readyz` answers 503 and new streams get `503
+    /// shutting_down` (so a load balancer moves them elsewhere) while open
+    /// streams run for the grace period; then the rest end with a
+    /// `shutting_down` event and the server stops.
+    ///
+    /// The listener stays open during the grace so that health checks and
+    /// load balancers see the 503s rather than refused connections.
     pub async fn drain(self) {
         self.state.start_draining();
-        let stop = tokio::spawn({
-            let handle = self.handle.clone();
-            async move { handle.stop(true).await }
-        });
         let deadline = tokio::time::Instant::now() + self.grace;
         while self.state.total_open_streams() > 0 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         self.state.end_streams();
-        let _ = stop.await;
+        self.handle.stop(true).await;
     }
 }

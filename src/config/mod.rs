@@ -129,6 +129,8 @@ pub struct ServerSettings {
     pub workers: usize,
     /// How long a client may take to send its request headers.
     pub header_timeout_ms: u64,
+    /// Let several processes listen on the same port (`SO_REUSEPORT`).
+    pub reuse_port: bool,
 }
 
 /// `[sse]`
@@ -188,9 +190,26 @@ pub struct Limits {
     /// Open streams per client address; 0 means no cap.
     pub max_streams_per_client: usize,
     /// Proxies whose `X-Forwarded-For` names the client, as IPs or CIDRs.
+    #[serde(deserialize_with = "ip_or_net")]
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How long a client may take to send its whole request body.
     pub body_timeout_ms: u64,
+}
+
+/// Reads `10.0.0.0/8` as a network and a bare `127.0.0.1` as that one host.
+fn ip_or_net<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
+    Vec::<String>::deserialize(d)?
+        .iter()
+        .map(|text| {
+            text.parse::<ipnet::IpNet>()
+                .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "{text:?} is not an IP address or CIDR network (e.g. 127.0.0.1 or 10.0.0.0/8)"
+                    ))
+                })
+        })
+        .collect()
 }
 
 /// `[models]`

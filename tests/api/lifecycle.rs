@@ -1,8 +1,6 @@
 //! Streams end when the client goes, caps hold, and shutdown ends streams
 //! with an event a client can resume from.
 
-use std::time::Duration;
-
 use eventsource_stream::Eventsource as _;
 use futures_util::StreamExt as _;
 use serde_json::json;
@@ -142,5 +140,26 @@ async fn shutdown_ends_open_streams_with_a_resumable_event() {
     assert!(app.state.is_draining());
     within("the drain", drain).await.expect("drain finishes");
     assert_eq!(app.open_streams(CHAT), 0);
-    let _ = Duration::ZERO;
+}
+
+#[tokio::test]
+async fn with_reuse_port_two_servers_share_one_port() {
+    let first = spawn_app_with(|s| s.server.reuse_port = true).await;
+    let port: u16 = first
+        .address
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let mut settings = test_settings();
+    settings.server.port = port;
+    settings.server.reuse_port = true;
+    let second =
+        trickle::Application::build(settings.clone()).expect("a second server binds the same port");
+    assert_eq!(second.port(), port);
+    settings.server.reuse_port = false;
+    let error = trickle::Application::build(settings)
+        .err()
+        .expect("without reuse_port the port is taken");
+    assert!(error.contains("Address already in use"), "{error}");
 }

@@ -15,3 +15,4 @@ mod page;
 mod process;
 mod reload;
 mod resume;
+mod scale_out;

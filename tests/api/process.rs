@@ -13,10 +13,16 @@ pub struct Process {
 }
 
 impl Process {
-    /// Starts `trickle --port 0 ARGS` with `env` and waits for its address.
+    /// Starts `trickle ARGS` (on `--port 0` unless ARGS name a port) with
+    /// `env`, and waits for its address.
     pub fn start(args: &[&str], env: &[(&str, &str)]) -> Process {
+        let port_given = args.contains(&"--port");
         let mut child = Command::new(env!("CARGO_BIN_EXE_trickle"))
-            .args(["--port", "0"])
+            .args(if port_given {
+                &[][..]
+            } else {
+                &["--port", "0"][..]
+            })
             .args(args)
             .envs(env.iter().copied())
             .env("NO_COLOR", "1")
