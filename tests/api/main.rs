@@ -1,5 +1,6 @@
 //! Integration tests: each starts the real server on port 0 and talks HTTP to it.
 
+mod bench;
 mod chat;
 mod clock;
 mod config;
