@@ -36,6 +36,10 @@ pub struct BenchArgs {
     /// drift (a stream's first-to-last-event time against (events − 1) × gap).
     #[arg(short = 'g', long)]
     pub expected_gap_ms: Option<u64>,
+    /// The event type the schedule applies to; others (e.g. `meta`, `done`)
+    /// are counted but left out of gaps, lateness and drift.
+    #[arg(long, default_value = "message")]
+    pub paced_event: String,
     /// Local source addresses to connect from, in turn: one address or a
     /// range like 127.0.0.1-127.0.0.50 (about 28k connections per address).
     #[arg(long)]
@@ -92,6 +96,7 @@ impl BenchArgs {
             request: Request {
                 address: target.address,
                 bytes: Arc::from(head.into_bytes()),
+                paced: Arc::from(self.paced_event.as_str()),
             },
             streams: self.streams,
             ramp_per_s: (self.ramp > 0.0).then_some(self.ramp),

@@ -41,8 +41,8 @@ pub async fn stream(
         return Outcome::Failed(format!("status {}", head.status));
     }
     let mut parser = Parser::default();
-    let mut on_event = |_: super::sse::Event<'_>| {
-        log.event(Instant::now(), totals);
+    let mut on_event = |e: super::sse::Event<'_>| {
+        log.event(Instant::now(), e.event == &*request.paced, totals);
         live.event();
     };
     let mut feed = |bytes: &[u8]| parser.feed(bytes, &mut on_event);

@@ -50,6 +50,9 @@ pub struct Request {
     pub address: SocketAddr,
     /// The whole HTTP/1.1 request, head and body.
     pub bytes: Arc<[u8]>,
+    /// The event type that is paced (tokens, ticks); others (meta, done)
+    /// count as events but not for gaps, lateness and drift.
+    pub paced: Arc<str>,
 }
 
 /// Counters the progress line reads while the run goes on.

@@ -1,10 +1,12 @@
 //! What the streams measured: per-stream timing folded into shared HDR
 //! histograms (microseconds), plus outcomes and their reasons.
 //!
-//! Lateness of an event k (k = 0 for a stream's first event) is its arrival
-//! minus (first-event arrival + k × expected gap): how far behind an absolute
-//! schedule anchored at the first event it came. Early events count as 0.
-//! Drift is (last − first event) ÷ ((events − 1) × expected gap) − 1, per stream.
+//! Only paced events (by default type `message`: tokens, ticks) enter gaps,
+//! lateness and drift. Lateness of paced event k (k = 0 for the stream's
+//! first) is its arrival minus (first paced arrival + k × expected gap): how
+//! far behind an absolute schedule anchored at the first event it came. Early
+//! events count as 0. Drift is (last − first paced arrival) ÷ ((paced events
+//! − 1) × expected gap) − 1, per completed stream; negative counts as 0.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -75,8 +77,10 @@ pub struct StreamLog {
     started: Instant,
     gap: Option<Duration>,
     first: Option<Instant>,
+    first_paced: Option<Instant>,
     last: Option<Instant>,
     events: u64,
+    paced: u64,
     gaps: Vec<u64>,
     lateness: Vec<u64>,
 }
@@ -92,26 +96,35 @@ impl StreamLog {
             started,
             gap,
             first: None,
+            first_paced: None,
             last: None,
             events: 0,
+            paced: 0,
             gaps: Vec::new(),
             lateness: Vec::new(),
         }
     }
 
-    /// Records an event that arrived `at`; folds a full batch into `totals`.
-    pub fn event(&mut self, at: Instant, totals: &Mutex<Totals>) {
-        let first = *self.first.get_or_insert(at);
+    /// Records an event that arrived `at`; only `paced` ones (the stream's
+    /// ticks or tokens, not its meta or end events) count for gaps, lateness
+    /// and drift. Folds a full batch into `totals`.
+    pub fn event(&mut self, at: Instant, paced: bool, totals: &Mutex<Totals>) {
+        self.first.get_or_insert(at);
+        self.events += 1;
+        if !paced {
+            return;
+        }
+        let first = *self.first_paced.get_or_insert(at);
         if let Some(last) = self.last {
             self.gaps.push(micros(at - last));
         }
         if let Some(gap) = self.gap {
-            let due = first + gap.saturating_mul(u32::try_from(self.events).unwrap_or(u32::MAX));
+            let due = first + gap.saturating_mul(u32::try_from(self.paced).unwrap_or(u32::MAX));
             self.lateness
                 .push(micros(at.saturating_duration_since(due)));
         }
         self.last = Some(at);
-        self.events += 1;
+        self.paced += 1;
         if self.gaps.len() >= BATCH || self.lateness.len() >= BATCH {
             self.flush(totals);
         }
@@ -141,8 +154,8 @@ impl StreamLog {
             t.first_event
                 .saturating_record(micros(first - self.started));
         }
-        if let (Some(first), Some(last), Some(gap)) = (self.first, self.last, self.gap) {
-            let scheduled = gap.as_secs_f64() * (self.events.saturating_sub(1)) as f64;
+        if let (Some(first), Some(last), Some(gap)) = (self.first_paced, self.last, self.gap) {
+            let scheduled = gap.as_secs_f64() * (self.paced.saturating_sub(1)) as f64;
             if scheduled > 0.0 && outcome == Outcome::Completed {
                 let drift = (last - first).as_secs_f64() / scheduled - 1.0;
                 t.drift_ppm.saturating_record((drift * 1e6).max(1.0) as u64);
@@ -168,7 +181,7 @@ mod tests {
         let start = Instant::now();
         let mut log = StreamLog::new(start, Some(Duration::from_millis(gap_ms)));
         for ms in arrivals_ms {
-            log.event(start + Duration::from_millis(*ms), &totals);
+            log.event(start + Duration::from_millis(*ms), true, &totals);
         }
         let end = start + Duration::from_millis(*arrivals_ms.last().unwrap_or(&0));
         log.finish(Outcome::Completed, end, &totals);
@@ -205,6 +218,29 @@ mod tests {
         let t = run(&[0, 22, 44, 66], 20);
         let drift = t.drift_ppm.max() as f64 / 1e6;
         assert!((drift - 0.10).abs() < 0.001, "{drift}");
+    }
+
+    #[test]
+    fn events_that_are_not_paced_count_but_stay_off_the_schedule() {
+        let totals = Mutex::new(Totals::default());
+        let start = Instant::now();
+        let mut log = StreamLog::new(start, Some(Duration::from_millis(20)));
+        for (ms, paced) in [(0, false), (0, true), (20, true), (40, true), (40, false)] {
+            log.event(start + Duration::from_millis(ms), paced, &totals);
+        }
+        log.finish(
+            Outcome::Completed,
+            start + Duration::from_millis(40),
+            &totals,
+        );
+        let t = totals.into_inner().unwrap();
+        assert_eq!(t.events, 5);
+        assert_eq!(t.gaps.len(), 2);
+        assert_eq!(
+            t.lateness.max(),
+            1,
+            "a meta event first does not make tokens look early"
+        );
     }
 
     #[test]
