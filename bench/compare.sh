@@ -99,7 +99,12 @@ for s in $SCENARIOS; do
   for name in $SERVERS; do
     port=$((port + 1))
     echo "scenario $s: $name, $streams streams…" >&2
-    start_server "$name" "$port" "$delay"
+    rm -f "$OUT_DIR/$s-$name.json"
+    if ! start_server "$name" "$port" "$delay"; then
+      echo "scenario $s: $name did not start, skipped (log: $(tail -n 3 "$work/$name.log" 2>/dev/null))" >&2
+      stop_server
+      continue
+    fi
     args=(-q --json -c "$streams" --ramp "$ramp" -t "$bound" --pid "$server_pid"
       --source 127.0.0.1-127.0.0.20)
     if [[ "$route" == chat ]]; then
