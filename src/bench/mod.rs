@@ -4,10 +4,12 @@
 //! at the ramp rate, each one a task in [`client`] that parses its body with
 //! [`sse`] and records timing in [`stats`]; [`progress`] prints a live line,
 //! [`procfs`] samples the server given its PID, [`nofile`] raises the
-//! open-file limit, and [`report`] prints the result.
+//! open-file limit, and [`report`] prints the result. [`command`] ties them
+//! together for the command line.
 
 pub mod args;
 pub mod client;
+mod command;
 pub mod nofile;
 pub mod procfs;
 pub mod progress;
@@ -20,6 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub use command::command;
 use stats::{Outcome, StreamLog, Totals};
 
 /// A validated run: what to request, how many times, how fast.
@@ -161,56 +164,5 @@ pub async fn run(options: Options) -> Outcomes {
         elapsed,
         peak_open,
         server,
-    }
-}
-
-/// `trickle bench`: raise the file limit, run on a multi-threaded runtime,
-/// print the report. Exit 0 only when every stream completed.
-pub fn command(args: &args::BenchArgs) -> std::process::ExitCode {
-    use std::process::ExitCode;
-    let mut options = match args.options() {
-        Ok(options) => options,
-        Err(line) => {
-            eprintln!("{line}");
-            return ExitCode::from(2);
-        }
-    };
-    match nofile::raise() {
-        Some(room) if room < options.streams => {
-            eprintln!(
-                "open-file limit caps this run at {room} streams (asked for {}); raise the hard limit (ulimit -Hn) for more",
-                options.streams
-            );
-            options.streams = room;
-        }
-        Some(_) => {}
-        None => eprintln!("cannot read the open-file limit; running as asked"),
-    }
-    let asked = args.streams;
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let mut outcomes = runtime.block_on(run(options));
-    outcomes.asked = asked;
-    let summary = report::Summary::of(&outcomes);
-    if args.json {
-        match serde_json::to_string_pretty(&summary) {
-            Ok(text) => println!("{text}"),
-            Err(e) => eprintln!("cannot print the report: {e}"),
-        }
-    } else {
-        print!("{summary}");
-    }
-    if summary.all_completed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
     }
 }

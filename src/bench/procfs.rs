@@ -1,5 +1,5 @@
 //! The server's memory and CPU time, read from /proc/PID/status and
-//! /proc/PID/stat once a second while the run goes on.
+//! /proc/PID/stat four times a second while the run goes on.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -41,7 +41,7 @@ impl Sampler {
             let start_rss = field(pid, "VmRSS:")?;
             let start_cpu = cpu_ticks(pid)?;
             let mut busiest = (0u64, start_rss);
-            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            let mut tick = tokio::time::interval(Duration::from_millis(250));
             loop {
                 tokio::select! {
                     _ = &mut stopped => break,
