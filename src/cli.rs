@@ -1,9 +1,11 @@
-//! The command line: `trickle [serve]`, `trickle check-config [FILE]`.
+//! The command line: `trickle [serve]`, `trickle check-config [FILE]`,
+//! `trickle bench URL …`.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::bench::args::BenchArgs;
 use crate::config::Overrides;
 
 /// A simulated LLM token-streaming server (Server-Sent Events).
@@ -34,6 +36,10 @@ pub enum Command {
         /// Settings file to check (same as --config).
         file: Option<PathBuf>,
     },
+    /// Load an SSE endpoint (trickle's or any other) with many concurrent
+    /// streams and report completion, events/s, time to first event, gaps,
+    /// lateness, drift and, given --pid, the server's memory and CPU.
+    Bench(BenchArgs),
 }
 
 impl Cli {

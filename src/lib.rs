@@ -17,9 +17,11 @@
 //! - [`metrics`]: Prometheus metrics; [`middleware`]: what wraps every route;
 //!   [`auth`]: optional API keys.
 //! - [`startup`]: [`Application`] binds and runs the server.
+//! - [`bench`]: `trickle bench`, a load generator for any SSE endpoint.
 //! - [`cli`]: the command line; [`telemetry`]: logging; [`reload`]: hot reload.
 
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -9,6 +9,9 @@ use trickle::{Application, config};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Bench(args)) = &cli.command {
+        return trickle::bench::command(args);
+    }
     let overrides = cli.overrides();
     let settings = match config::load(&overrides) {
         Ok(settings) => settings,

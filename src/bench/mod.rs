@@ -1,0 +1,168 @@
+//! `trickle bench`: a load generator for any SSE endpoint.
+//!
+//! [`args`] turns the command line into [`Options`]; [`run`] opens the streams
+//! at the ramp rate, each one a task in [`client`] that parses its body with
+//! [`sse`] and records timing in [`stats`]; [`progress`] prints a live line,
+//! [`procfs`] samples the server given its PID, [`nofile`] raises the
+//! open-file limit, and [`report`] prints the result. [`command`] ties them
+//! together for the command line.
+
+pub mod args;
+pub mod client;
+mod command;
+pub mod nofile;
+pub mod procfs;
+pub mod progress;
+pub mod report;
+pub mod sse;
+pub mod stats;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub use command::command;
+use stats::{Outcome, StreamLog, Totals};
+
+/// A validated run: what to request, how many times, how fast.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The server to connect to.
+    pub request: Request,
+    /// Streams to open (all held concurrently).
+    pub streams: usize,
+    /// New streams per second; `None` opens them all at once.
+    pub ramp_per_s: Option<f64>,
+    /// The whole run ends after this; streams still open are cut.
+    pub time_bound: Duration,
+    /// The gap the server promises between events (for lateness and drift).
+    pub expected_gap: Option<Duration>,
+    /// Local addresses to connect from, in turn (empty: the kernel picks).
+    pub sources: Vec<IpAddr>,
+    /// A server process to sample (RSS, CPU).
+    pub pid: Option<u32>,
+    /// Print the live progress line on stderr.
+    pub progress: bool,
+}
+
+/// The request every stream sends, encoded once.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Where to connect.
+    pub address: SocketAddr,
+    /// The whole HTTP/1.1 request, head and body.
+    pub bytes: Arc<[u8]>,
+    /// The event type that is paced (tokens, ticks); others (meta, done)
+    /// count as events but not for gaps, lateness and drift.
+    pub paced: Arc<str>,
+}
+
+/// Counters the progress line reads while the run goes on.
+#[derive(Debug, Default)]
+pub struct Live {
+    /// Streams open right now.
+    pub open: AtomicU64,
+    /// Events so far.
+    pub events: AtomicU64,
+    /// Streams that failed so far.
+    pub failed: AtomicU64,
+    /// Streams that ended, however.
+    pub ended: AtomicU64,
+    /// The most streams open at once.
+    pub peak_open: AtomicU64,
+}
+
+impl Live {
+    fn event(&self) {
+        self.events.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// What a run measured; [`report`] prints it.
+#[derive(Debug)]
+pub struct Outcomes {
+    /// Histograms and tallies over every stream.
+    pub totals: Totals,
+    /// Streams asked for and streams actually opened (the file limit may cap them).
+    pub asked: usize,
+    /// Streams opened.
+    pub opened: usize,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+    /// The most streams open at once.
+    pub peak_open: u64,
+    /// Server figures, when a PID was given and readable.
+    pub server: Option<procfs::ServerUse>,
+}
+
+/// Runs the load and gathers the measurements. Call inside a multi-threaded
+/// tokio runtime.
+pub async fn run(options: Options) -> Outcomes {
+    let planned = options.streams;
+    let mut opened = 0;
+    let totals = Arc::new(Mutex::new(Totals::default()));
+    let live = Arc::new(Live::default());
+    let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + options.time_bound;
+    let sampler = options
+        .pid
+        .map(|pid| procfs::Sampler::start(pid, live.clone()));
+    let ticker = options
+        .progress
+        .then(|| progress::start(live.clone(), planned));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..planned {
+        if let Some(rate) = options.ramp_per_s.filter(|r| *r > 0.0) {
+            let at = started + Duration::from_secs_f64(i as f64 / rate);
+            tokio::time::sleep_until(at.into()).await;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            break;
+        }
+        let source =
+            (!options.sources.is_empty()).then(|| options.sources[i % options.sources.len()]);
+        let (request, totals, live, gap) = (
+            options.request.clone(),
+            totals.clone(),
+            live.clone(),
+            options.expected_gap,
+        );
+        opened += 1;
+        tasks.spawn(async move {
+            let open = live.open.fetch_add(1, Ordering::Relaxed) + 1;
+            live.peak_open.fetch_max(open, Ordering::Relaxed);
+            let mut log = StreamLog::new(Instant::now(), gap);
+            let ran = tokio::time::timeout_at(
+                deadline,
+                client::stream(&request, source, &mut log, &totals, &live),
+            );
+            let outcome = ran.await.unwrap_or(Outcome::Cut);
+            live.open.fetch_sub(1, Ordering::Relaxed);
+            live.ended.fetch_add(1, Ordering::Relaxed);
+            if matches!(outcome, Outcome::Failed(_)) {
+                live.failed.fetch_add(1, Ordering::Relaxed);
+            }
+            log.finish(outcome, Instant::now(), &totals);
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    let elapsed = started.elapsed();
+    if let Some(ticker) = ticker {
+        ticker.stop();
+    }
+    let server = match sampler {
+        Some(sampler) => sampler.stop().await,
+        None => None,
+    };
+    let peak_open = live.peak_open.load(Ordering::Relaxed);
+    let totals = std::mem::take(&mut *totals.lock().unwrap_or_else(|e| e.into_inner()));
+    Outcomes {
+        totals,
+        asked: options.streams,
+        opened,
+        elapsed,
+        peak_open,
+        server,
+    }
+}
