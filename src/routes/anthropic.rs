@@ -8,11 +8,10 @@ use futures_util::{StreamExt as _, stream};
 use serde::Deserialize;
 
 use super::plan::PlanRequest;
-use super::provider::{self, Api, ProviderError};
+use super::provider::{self, Api, Content, ProviderError};
 use crate::framing::anthropic::Message;
 use crate::framing::native;
 use crate::state::{AppState, StreamRoute};
-use crate::stream::{Tick, TokenEvent};
 
 #[derive(Debug, Deserialize)]
 struct Request {
@@ -31,31 +30,6 @@ struct Request {
 struct Turn {
     role: String,
     content: Content,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Content {
-    Text(String),
-    Blocks(Vec<Block>),
-}
-
-#[derive(Debug, Deserialize)]
-struct Block {
-    text: Option<String>,
-}
-
-impl Content {
-    fn text(&self) -> String {
-        match self {
-            Content::Text(text) => text.clone(),
-            Content::Blocks(blocks) => blocks
-                .iter()
-                .filter_map(|b| b.text.as_deref())
-                .collect::<Vec<_>>()
-                .join("\n"),
-        }
-    }
 }
 
 const API: Api = Api::Anthropic;
@@ -130,35 +104,12 @@ pub async fn messages(
         prepared,
     )?;
     if !request.stream {
-        return whole(tokens, &message).await;
+        return match provider::collect(tokens).await {
+            Some((text, finish)) => Ok(HttpResponse::Ok().json(message.object(&text, finish))),
+            None => Err(ProviderError::interrupted(API)),
+        };
     }
     let start = stream::iter(message.start());
     let events = tokens.flat_map(move |tick| stream::iter(message.frame(tick)));
     Ok(native::respond(&req, start.chain(events), None))
-}
-
-/// Waits for the whole reply on its schedule, then answers one message.
-async fn whole(
-    mut tokens: impl futures_util::Stream<Item = Tick<TokenEvent>> + Unpin,
-    message: &Message,
-) -> Result<HttpResponse, ProviderError> {
-    let mut text = String::new();
-    while let Some(tick) = tokens.next().await {
-        match tick {
-            Tick::Heartbeat => {}
-            Tick::Item(TokenEvent::Token { text: token, .. }) => text.push_str(&token),
-            Tick::Item(TokenEvent::Done(summary)) => {
-                return Ok(HttpResponse::Ok().json(message.object(&text, summary.finish_reason)));
-            }
-            Tick::Item(_) => break,
-        }
-    }
-    Err(ProviderError::from_api(
-        API,
-        crate::error::ApiError::InjectedStatus {
-            status: 503,
-            retry_after: None,
-        },
-        None,
-    ))
 }

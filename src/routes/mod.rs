@@ -17,6 +17,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+use actix_web::Resource;
 use actix_web::http::header::HeaderName;
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse, ResponseError as _};
@@ -26,71 +27,27 @@ use crate::error::ApiError;
 /// Registers every route.
 pub fn configure(cfg: &mut ServiceConfig) {
     for path in ["/", "/index.html", "/app.js", "/style.css"] {
-        cfg.service(
-            web::resource(path)
-                .route(web::get().to(page::get))
-                .default_service(web::to(|req: HttpRequest| async move {
-                    not_allowed(&req, "GET")
-                })),
-        );
+        cfg.service(resource(path, "GET").route(web::get().to(page::get)));
     }
     cfg.service(
-        web::resource("/v1/chat/completions")
-            .route(web::post().to(openai::completions))
-            .default_service(web::to(|req: HttpRequest| async move {
-                not_allowed(&req, "POST")
-            })),
-    );
-    cfg.service(
-        web::resource("/v1/messages")
-            .route(web::post().to(anthropic::messages))
-            .default_service(web::to(|req: HttpRequest| async move {
-                not_allowed(&req, "POST")
-            })),
-    );
-    cfg.service(
-        web::resource("/v1/models")
-            .route(web::get().to(models::list))
-            .default_service(web::to(|req: HttpRequest| async move {
-                not_allowed(&req, "GET")
-            })),
-    );
-    cfg.service(
-        web::resource("/chat")
+        resource("/chat", "GET, POST")
             .route(web::post().to(chat::post))
-            .route(web::get().to(chat::get))
-            .default_service(web::to(|req: HttpRequest| async move {
-                not_allowed(&req, "GET, POST")
-            })),
+            .route(web::get().to(chat::get)),
     )
-    .service(
-        web::resource("/clock")
-            .route(web::get().to(clock::get))
-            .default_service(web::to(|req: HttpRequest| async move {
-                not_allowed(&req, "GET")
-            })),
-    )
-    .service(
-        web::resource("/healthz")
-            .route(web::get().to(health::healthz))
-            .default_service(web::to(|req: HttpRequest| async move {
-                not_allowed(&req, "GET")
-            })),
-    )
-    .service(
-        web::resource("/metrics")
-            .route(web::get().to(health::metrics))
-            .default_service(web::to(|req: HttpRequest| async move {
-                not_allowed(&req, "GET")
-            })),
-    )
-    .service(
-        web::resource("/readyz")
-            .route(web::get().to(health::readyz))
-            .default_service(web::to(|req: HttpRequest| async move {
-                not_allowed(&req, "GET")
-            })),
-    );
+    .service(resource("/clock", "GET").route(web::get().to(clock::get)))
+    .service(resource("/v1/chat/completions", "POST").route(web::post().to(openai::completions)))
+    .service(resource("/v1/messages", "POST").route(web::post().to(anthropic::messages)))
+    .service(resource("/v1/models", "GET").route(web::get().to(models::list)))
+    .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
+    .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))
+    .service(resource("/metrics", "GET").route(web::get().to(health::metrics)));
+}
+
+/// A route whose other methods get the JSON 405 with `Allow: allow`.
+fn resource(path: &str, allow: &'static str) -> Resource {
+    web::resource(path).default_service(web::to(move |req: HttpRequest| async move {
+        not_allowed(&req, allow)
+    }))
 }
 
 /// The JSON 404 for every unknown path.

@@ -10,11 +10,10 @@ use futures_util::{StreamExt as _, stream};
 use serde::Deserialize;
 
 use super::plan::PlanRequest;
-use super::provider::{self, Api, ProviderError};
+use super::provider::{self, Api, Content, ProviderError};
 use crate::framing::native;
 use crate::framing::openai::Completion;
 use crate::state::{AppState, StreamRoute};
-use crate::stream::{Tick, TokenEvent};
 
 /// The fields trickle reads; the rest are accepted and ignored.
 #[derive(Debug, Deserialize)]
@@ -42,32 +41,6 @@ struct Message {
     role: String,
     #[serde(default)]
     content: Option<Content>,
-}
-
-/// Message content: a string, or parts of which the text ones count.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Content {
-    Text(String),
-    Parts(Vec<Part>),
-}
-
-#[derive(Debug, Deserialize)]
-struct Part {
-    text: Option<String>,
-}
-
-impl Content {
-    fn text(&self) -> String {
-        match self {
-            Content::Text(text) => text.clone(),
-            Content::Parts(parts) => parts
-                .iter()
-                .filter_map(|p| p.text.as_deref())
-                .collect::<Vec<_>>()
-                .join("\n"),
-        }
-    }
 }
 
 const API: Api = Api::OpenAi;
@@ -147,7 +120,12 @@ pub async fn completions(
     };
     let tokens = provider::paced(API, &req, &state, &runtime, StreamRoute::OpenAi, prepared)?;
     if !request.stream {
-        return whole(tokens, &completion).await;
+        return match provider::collect(tokens).await {
+            Some((content, finish)) => {
+                Ok(HttpResponse::Ok().json(completion.object(&content, finish)))
+            }
+            None => Err(ProviderError::interrupted(API)),
+        };
     }
     let first = completion.first();
     let events = tokens.flat_map(move |tick| stream::iter(completion.frame(tick)));
@@ -156,41 +134,4 @@ pub async fn completions(
         stream::once(async { Ok(first) }).chain(events),
         None,
     ))
-}
-
-/// Waits for the whole reply on its schedule, then answers one object.
-async fn whole(
-    mut tokens: impl futures_util::Stream<Item = Tick<TokenEvent>> + Unpin,
-    completion: &Completion,
-) -> Result<HttpResponse, ProviderError> {
-    let mut content = String::new();
-    while let Some(tick) = tokens.next().await {
-        match tick {
-            Tick::Heartbeat => {}
-            Tick::Item(TokenEvent::Token { text, .. }) => content.push_str(&text),
-            Tick::Item(TokenEvent::Done(summary)) => {
-                return Ok(
-                    HttpResponse::Ok().json(completion.object(&content, summary.finish_reason))
-                );
-            }
-            Tick::Item(TokenEvent::ShuttingDown { .. }) => break,
-            Tick::Item(TokenEvent::InjectedError { .. } | TokenEvent::InjectedDisconnect) => {
-                return Err(provider_failure());
-            }
-        }
-    }
-    Ok(HttpResponse::ServiceUnavailable().json(serde_json::json!({"error": {
-        "message": "the server is shutting down; retry the request", "type": "server_error", "param": null, "code": "shutting_down"
-    }})))
-}
-
-fn provider_failure() -> ProviderError {
-    ProviderError::from_api(
-        API,
-        crate::error::ApiError::InjectedStatus {
-            status: 500,
-            retry_after: None,
-        },
-        None,
-    )
 }

@@ -8,6 +8,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::RETRY_AFTER;
 use actix_web::web::Payload;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use futures_util::StreamExt as _;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -16,7 +18,7 @@ use super::{body, fault, peer_ip};
 use crate::error::ApiError;
 use crate::sim::{Fault, Plan, Script, Unit};
 use crate::state::{AppState, Runtime, StreamRoute};
-use crate::stream::{Paced, TokenTimeline};
+use crate::stream::{FinishReason, Paced, Tick, TokenEvent, TokenTimeline};
 
 /// Which API's error shape to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +52,22 @@ impl ProviderError {
             param: Some(param),
             code: None,
             retry_after: None,
+        }
+    }
+
+    /// A non-streaming reply that a fault or shutdown ended before it was
+    /// whole: 503, in this API's shape.
+    pub fn interrupted(api: Api) -> Self {
+        ProviderError {
+            api,
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            kind: kind_for(api, StatusCode::SERVICE_UNAVAILABLE),
+            message:
+                "the reply was interrupted (an injected fault or a shutdown); retry the request"
+                    .to_owned(),
+            param: None,
+            code: Some("interrupted"),
+            retry_after: Some(1),
         }
     }
 
@@ -253,4 +271,50 @@ pub fn paced(
 /// plus three tokens of framing.
 pub fn message_tokens(role: &str, content: &str) -> u32 {
     3 + crate::sim::count_tokens(role) + crate::sim::count_tokens(content)
+}
+
+/// Message content as both APIs send it: a string, or parts (blocks) of
+/// which the text ones count.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Content {
+    /// Plain text.
+    Text(String),
+    /// Typed parts; those with `text` are joined with newlines.
+    Parts(Vec<TextPart>),
+}
+
+/// One part of a message; only its text matters here.
+#[derive(Debug, Deserialize)]
+pub struct TextPart {
+    text: Option<String>,
+}
+
+impl Content {
+    /// The text the prompt is made of.
+    pub fn text(&self) -> String {
+        match self {
+            Content::Text(text) => text.clone(),
+            Content::Parts(parts) => parts
+                .iter()
+                .filter_map(|p| p.text.as_deref())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+}
+
+/// Reads a whole reply off the paced stream, on its schedule, for a
+/// non-streaming request; `None` when a fault or shutdown ended it first.
+pub async fn collect(mut tokens: Paced<TokenTimeline>) -> Option<(String, FinishReason)> {
+    let mut text = String::new();
+    while let Some(tick) = tokens.next().await {
+        match tick {
+            Tick::Heartbeat => {}
+            Tick::Item(TokenEvent::Token { text: token, .. }) => text.push_str(&token),
+            Tick::Item(TokenEvent::Done(summary)) => return Some((text, summary.finish_reason)),
+            Tick::Item(_) => return None,
+        }
+    }
+    None
 }
