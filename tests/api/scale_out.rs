@@ -217,6 +217,17 @@ async fn check_all(
     );
 }
 
+async fn open_chat_streams(port: u16) -> u64 {
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let health: serde_json::Value = reqwest::get(url)
+        .await
+        .expect("healthz")
+        .json()
+        .await
+        .expect("JSON");
+    health["open_streams"]["chat"].as_u64().expect("a count")
+}
+
 async fn readyz(port: u16) -> u16 {
     let url = format!("http://127.0.0.1:{port}/readyz");
     reqwest::get(url)
@@ -249,6 +260,26 @@ async fn streams_survive_instances_dying_and_restarting_behind_nginx() {
     })
     .await;
     assert_eq!(ready, 503, "/readyz is 503 while draining");
+    let before = open_chat_streams(ports[0]).await;
+    let client = reqwest::Client::new();
+    for seed in 0..10 {
+        let url = format!(
+            "http://127.0.0.1:{}/chat?prompt=new&seed={seed}",
+            nginx.port
+        );
+        let response = within("a new stream during the drain", client.get(url).send())
+            .await
+            .expect("sent");
+        assert_eq!(
+            response.status(),
+            200,
+            "nginx serves new streams from the other instance"
+        );
+    }
+    assert!(
+        open_chat_streams(ports[0]).await <= before,
+        "the draining instance took no new stream"
+    );
     let (status, _) = a.wait_exit(Duration::from_secs(5));
     assert!(status.success(), "a drained instance exits 0");
     check_all("SIGTERM", streams, &expected).await;
