@@ -8,7 +8,8 @@
 #
 # Env: SCENARIOS (a b c d e), SERVERS (go trickle node python), QUICK=1,
 # PEERS_DIR (default ../../shared/peers from this script), PROFILE (release),
-# BASE_PORT (18500). Results (JSON per run) go to $OUT_DIR (a temp dir).
+# BASE_PORT (18500). Results (JSON per run) go to $OUT_DIR (a temp dir), the
+# chart (lateness in a, RSS per stream in d) to $CHART ($OUT_DIR/chart.svg).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
@@ -72,8 +73,7 @@ start_server() { # name port delay_ms
     trickle)
       TRICKLE__STREAM__TOKEN_DELAY_MS="$delay" TRICKLE__STREAM__TTFT_MS=0 \
       TRICKLE__STREAM__JITTER=0 TRICKLE__STREAM__UNIT=char \
-      TRICKLE__RESPONSES__FILE="$work/responses.toml" TRICKLE__LOG__LEVEL=warn \
-      TRICKLE__LIMITS__MAX_STREAMS=19960 \
+      TRICKLE__RESPONSES__FILE="$work/responses.toml" \
         "$bin" --host 127.0.0.1 --port "$port" >"$work/$name.log" 2>&1 &
       ;;
     go | node | python)
@@ -120,4 +120,5 @@ done
 
 echo >&2
 python3 "$here/table.py" "$OUT_DIR" "$SCENARIOS" "$SERVERS"
+python3 "$here/chart.py" "$OUT_DIR" "${CHART:-$OUT_DIR/chart.svg}" $SERVERS
 echo "raw results: $OUT_DIR (removed on exit unless OUT_DIR is set)" >&2

@@ -168,6 +168,12 @@ impl ResponseError for ApiError {
         if let ApiError::MethodNotAllowed { allow, .. } = self {
             response.insert_header((ALLOW, *allow));
         }
+        if matches!(self, ApiError::ServerBusy { .. } | ApiError::ShuttingDown) {
+            // Free the descriptor now: a full or draining server should not
+            // hold idle keep-alive connections, and a client reconnecting
+            // through a load balancer then lands on another instance.
+            response.force_close();
+        }
         response.json(json!({"error": {"code": self.code(), "message": self.to_string()}}))
     }
 }

@@ -16,12 +16,14 @@
 //! - [`error`]: the one error type and its JSON shape.
 //! - [`metrics`]: Prometheus metrics; [`middleware`]: what wraps every route;
 //!   [`auth`]: optional API keys.
-//! - [`startup`]: [`Application`] binds and runs the server.
+//! - [`startup`]: [`Application`] binds and runs the server; [`capacity`]:
+//!   streams and connections the open-file limit leaves room for.
 //! - [`bench`]: `trickle bench`, a load generator for any SSE endpoint.
 //! - [`cli`]: the command line; [`telemetry`]: logging; [`reload`]: hot reload.
 
 pub mod auth;
 pub mod bench;
+pub mod capacity;
 pub mod cli;
 pub mod config;
 pub mod error;

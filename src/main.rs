@@ -33,7 +33,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     trickle::telemetry::init(&settings.log);
-    trickle::startup::raise_file_limit(settings.limits.max_streams);
+    trickle::capacity::raise_file_limit(&settings);
     let served = actix_rt::System::new().block_on(async move {
         let app = Application::build(settings)?;
         tracing::info!("listening on http://{}", app.address());

@@ -12,6 +12,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use tokio::signal::unix::{SignalKind, signal};
 use tracing_actix_web::TracingLogger;
 
+use crate::capacity::Capacity;
 use crate::config::{self, LOCAL_DEFAULTS, Overrides, Settings};
 use crate::state::{AppState, Runtime};
 use crate::{auth, middleware, reload, routes};
@@ -33,10 +34,7 @@ impl Application {
             .map_err(|e| format!("cannot listen on {address}: {e}"))?;
         let bound = listener.local_addr().map_err(|e| e.to_string())?;
         let grace = Duration::from_secs(settings.server.shutdown_grace_s);
-        let workers = match settings.server.workers {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
-        };
+        let workers = settings.server.worker_count();
         let origins = settings.cors.allowed_origins.clone();
         let header_timeout = Duration::from_millis(settings.server.header_timeout_ms);
         let state = AppState::new(Runtime::new(settings)?);
@@ -52,6 +50,9 @@ impl Application {
                 .default_service(web::to(routes::not_found))
         })
         .workers(workers)
+        // Stay within the open-file limit: past it actix stops accepting
+        // (the kernel's backlog holds the rest) instead of failing accept.
+        .max_connections(Capacity::current(workers).connections_per_worker(workers))
         // A client that closes its side is gone: end its stream at once,
         // even while the stream is idle, instead of at the next write.
         .h1_allow_half_closed(false)
@@ -195,27 +196,6 @@ fn listen(address: &str, reuse_port: bool) -> std::io::Result<TcpListener> {
 
 /// Connections the kernel queues before they are accepted.
 const BACKLOG: i32 = 4096;
-
-/// Raises the open-file soft limit to the hard limit (each stream holds one
-/// socket) and logs how many streams that leaves room for.
-pub fn raise_file_limit(max_streams: usize) {
-    match rlimit::increase_nofile_limit(u64::MAX) {
-        Ok(files) => {
-            // A few descriptors go to the listener, the runtime and logs.
-            let room = files.saturating_sub(32);
-            tracing::info!(
-                open_files = files,
-                "open-file limit raised; room for about {room} concurrent streams"
-            );
-            if (max_streams as u64) > room {
-                tracing::warn!(
-                    "limits.max_streams = {max_streams} is above what the open-file limit allows; lower it to about {room}"
-                );
-            }
-        }
-        Err(e) => tracing::warn!("cannot raise the open-file limit: {e}"),
-    }
-}
 
 /// Cross-origin access for the configured origins (`*` for any).
 fn cors(origins: &[String]) -> Cors {

@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tracing::Span;
 
+use crate::capacity::Capacity;
 use crate::config::{Profile, Settings};
 use crate::error::ApiError;
 use crate::metrics::{Metrics, Outcome};
@@ -106,6 +107,8 @@ struct Inner {
     runtime: RwLock<Arc<Runtime>>,
     open: [AtomicUsize; 4],
     total: AtomicUsize,
+    /// The stream cap when `limits.max_streams` is 0 (derived).
+    derived_max_streams: usize,
     per_client: Mutex<HashMap<IpAddr, usize>>,
     draining: AtomicBool,
     shutdown: CancellationToken,
@@ -118,11 +121,13 @@ const RETRY_AFTER: Duration = Duration::from_secs(1);
 impl AppState {
     /// State for a server running `runtime`.
     pub fn new(runtime: Runtime) -> Self {
+        let workers = runtime.settings.server.worker_count();
         AppState {
             inner: Arc::new(Inner {
                 runtime: RwLock::new(Arc::new(runtime)),
                 open: Default::default(),
                 total: AtomicUsize::new(0),
+                derived_max_streams: Capacity::current(workers).streams,
                 per_client: Mutex::new(HashMap::new()),
                 draining: AtomicBool::new(false),
                 shutdown: CancellationToken::new(),
@@ -200,6 +205,16 @@ impl AppState {
         self.inner.shutdown.clone()
     }
 
+    /// The stream cap in force for a configured `limits.max_streams`
+    /// (0 = derived from the open-file limit when the server started).
+    pub fn max_streams(&self, configured: usize) -> usize {
+        if configured == 0 {
+            self.inner.derived_max_streams
+        } else {
+            configured
+        }
+    }
+
     /// Admits a new stream for `client`, or says why not. The returned guard
     /// releases the slot when dropped, whatever ends the stream.
     pub fn open_stream(
@@ -211,11 +226,12 @@ impl AppState {
             return Err(ApiError::ShuttingDown);
         }
         let limits = &self.runtime().settings.limits;
+        let max_streams = self.max_streams(limits.max_streams);
         let total = &self.inner.total;
-        if total.fetch_add(1, Ordering::Relaxed) >= limits.max_streams {
+        if total.fetch_add(1, Ordering::Relaxed) >= max_streams {
             total.fetch_sub(1, Ordering::Relaxed);
             return Err(ApiError::ServerBusy {
-                limit: limits.max_streams,
+                limit: max_streams,
                 retry_after: RETRY_AFTER,
             });
         }

@@ -14,8 +14,12 @@ use super::procfs::ServerUse;
 pub struct Spread {
     /// Median.
     pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
     /// 99th percentile.
     pub p99: f64,
+    /// 99.9th percentile.
+    pub p999: f64,
     /// Largest value seen.
     pub max: f64,
 }
@@ -24,7 +28,9 @@ impl Spread {
     fn of(h: &Histogram<u64>, scale: f64) -> Option<Self> {
         (!h.is_empty()).then(|| Spread {
             p50: h.value_at_quantile(0.5) as f64 / scale,
+            p90: h.value_at_quantile(0.9) as f64 / scale,
             p99: h.value_at_quantile(0.99) as f64 / scale,
+            p999: h.value_at_quantile(0.999) as f64 / scale,
             max: h.max() as f64 / scale,
         })
     }

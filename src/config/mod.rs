@@ -133,6 +133,16 @@ pub struct ServerSettings {
     pub reuse_port: bool,
 }
 
+impl ServerSettings {
+    /// Worker threads in force: `workers`, or one per core when it is 0.
+    pub fn worker_count(&self) -> usize {
+        match self.workers {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+}
+
 /// `[sse]`
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

@@ -104,7 +104,7 @@ impl Settings {
             3_600_000,
         )?;
         range("limits.max_clock_count", l.max_clock_count, 1, 1_000_000)?;
-        range("limits.max_streams", l.max_streams, 1, 1_000_000)?;
+        range("limits.max_streams", l.max_streams, 0, 1_000_000)?;
         range("limits.body_timeout_ms", l.body_timeout_ms, 100, 600_000)?;
         range(
             "limits.max_streams_per_client",

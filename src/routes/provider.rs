@@ -149,6 +149,10 @@ impl ResponseError for ProviderError {
         if let Some(seconds) = self.retry_after {
             response.insert_header((RETRY_AFTER, seconds.to_string()));
         }
+        if matches!(self.code, Some("server_busy" | "shutting_down")) {
+            // As for native errors: a full or draining server frees the socket.
+            response.force_close();
+        }
         response.json(self.body())
     }
 }

@@ -66,6 +66,7 @@ async fn the_global_stream_cap_answers_server_busy() {
         .await
         .expect("sent");
     assert_eq!(response.headers()["retry-after"], "1");
+    assert_eq!(response.headers()["connection"], "close");
     let (status, code, _) = error_of(response).await;
     assert_eq!((status, code.as_str()), (503, "server_busy"));
 }

@@ -2,6 +2,7 @@
 
 mod anthropic;
 mod bench;
+mod capacity;
 mod chat;
 mod clock;
 mod config;

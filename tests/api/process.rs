@@ -10,14 +10,30 @@ pub struct Process {
     pub child: Child,
     pub port: u16,
     log: Receiver<String>,
+    /// Lines already read by [`Process::wait_for_log`].
+    seen: Vec<String>,
 }
 
 impl Process {
     /// Starts `trickle ARGS` (on `--port 0` unless ARGS name a port) with
     /// `env`, and waits for its address.
     pub fn start(args: &[&str], env: &[(&str, &str)]) -> Process {
+        Process::spawn(Command::new(env!("CARGO_BIN_EXE_trickle")), args, env)
+    }
+
+    /// As [`Process::start`], under an open-file limit (soft and hard) of
+    /// `files`, set by util-linux's `prlimit`.
+    pub fn start_with_file_limit(files: u64, args: &[&str], env: &[(&str, &str)]) -> Process {
+        let mut command = Command::new("prlimit");
+        command
+            .arg(format!("--nofile={files}:{files}"))
+            .arg(env!("CARGO_BIN_EXE_trickle"));
+        Process::spawn(command, args, env)
+    }
+
+    fn spawn(mut command: Command, args: &[&str], env: &[(&str, &str)]) -> Process {
         let port_given = args.contains(&"--port");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_trickle"))
+        let mut child = command
             .args(if port_given {
                 &[][..]
             } else {
@@ -42,6 +58,7 @@ impl Process {
             child,
             port: 0,
             log,
+            seen: Vec::new(),
         };
         let line = process.wait_for_log("listening on http://");
         let port = line.rsplit(':').next().and_then(|p| p.trim().parse().ok());
@@ -58,12 +75,24 @@ impl Process {
         let deadline = Instant::now() + Duration::from_secs(30);
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match self.log.recv_timeout(left) {
-                Ok(line) if line.contains(text) => return line,
-                Ok(_) => {}
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(text) {
+                        return line;
+                    }
+                }
                 Err(_) => break,
             }
         }
         panic!("no log line with {text:?} within 30 s");
+    }
+
+    /// A line read so far (by [`Process::wait_for_log`]) that contains `text`.
+    pub fn logged(&self, text: &str) -> Option<&str> {
+        self.seen
+            .iter()
+            .find(|line| line.contains(text))
+            .map(String::as_str)
     }
 
     pub fn signal(&self, name: &str) {
@@ -79,7 +108,11 @@ impl Process {
         let start = Instant::now();
         while start.elapsed() < limit + Duration::from_secs(20) {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return (status, start.elapsed());
+                let took = start.elapsed();
+                // Keep the last lines for `logged` (the reader thread ends
+                // when stderr closes, so this is bounded).
+                self.seen.extend(self.log.iter());
+                return (status, took);
             }
             std::thread::sleep(Duration::from_millis(20));
         }
