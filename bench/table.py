@@ -32,6 +32,7 @@ FIGURES = {
         ("stream duration p50 s", lambda r, n: spread(r, "duration_s", "p50")),
         ("drift p50 %", lambda r, n: spread(r, "drift_pct", "p50")),
         ("lateness p99 ms", lambda r, n: spread(r, "lateness_ms", "p99")),
+        ("gap p99 − 20 ms", lambda r, n: spread(r, "gap_ms", "p99") - 20.0),
         ("server CPU µs/event", lambda r, n: r.get("server_cpu_us_per_event")),
     ],
     "b": [
