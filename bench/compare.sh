@@ -111,7 +111,7 @@ for s in $SCENARIOS; do
       args+=(-X POST -d '{"prompt":"hi"}')
       [[ "$delay" -gt 0 ]] && args+=(-g "$delay")
     else
-      args+=(-g 1000)
+      args+=(-g 1000 -n "$(clock_count)")
     fi
     "$bin" bench "$(url_for "$name" "$route" "$port")" "${args[@]}" >"$OUT_DIR/$s-$name.json" || true
     stop_server

@@ -36,6 +36,10 @@ pub struct BenchArgs {
     /// drift (a stream's first-to-last-event time against (events − 1) × gap).
     #[arg(short = 'g', long)]
     pub expected_gap_ms: Option<u64>,
+    /// Paced events each stream must bring: a stream that ends cleanly with
+    /// any other number counts as failed (e.g. 30 for a 30-tick clock).
+    #[arg(short = 'n', long)]
+    pub expect_events: Option<u64>,
     /// The event type the schedule applies to; others (e.g. `meta`, `done`)
     /// are counted but left out of gaps, lateness and drift.
     #[arg(long, default_value = "message")]
@@ -102,6 +106,7 @@ impl BenchArgs {
             ramp_per_s: (self.ramp > 0.0).then_some(self.ramp),
             time_bound: Duration::from_secs(self.time_bound_s.max(1)),
             expected_gap: self.expected_gap_ms.map(Duration::from_millis),
+            expected_events: self.expect_events,
             sources: match &self.source {
                 Some(range) => source_range(range)?,
                 None => Vec::new(),

@@ -38,6 +38,8 @@ pub struct Options {
     pub time_bound: Duration,
     /// The gap the server promises between events (for lateness and drift).
     pub expected_gap: Option<Duration>,
+    /// Paced events each stream must bring to count as completed.
+    pub expected_events: Option<u64>,
     /// Local addresses to connect from, in turn (empty: the kernel picks).
     pub sources: Vec<IpAddr>,
     /// A server process to sample (RSS, CPU).
@@ -128,11 +130,12 @@ pub async fn run(options: Options) -> Outcomes {
             live.clone(),
             options.expected_gap,
         );
+        let expected_events = options.expected_events;
         opened += 1;
         tasks.spawn(async move {
             let open = live.open.fetch_add(1, Ordering::Relaxed) + 1;
             live.peak_open.fetch_max(open, Ordering::Relaxed);
-            let mut log = StreamLog::new(Instant::now(), gap);
+            let mut log = StreamLog::new(Instant::now(), gap).expecting(expected_events);
             let ran = tokio::time::timeout_at(
                 deadline,
                 client::stream(&request, source, &mut log, &totals, &live),

@@ -76,6 +76,7 @@ pub enum Outcome {
 pub struct StreamLog {
     started: Instant,
     gap: Option<Duration>,
+    expected_events: Option<u64>,
     first: Option<Instant>,
     first_paced: Option<Instant>,
     last: Option<Instant>,
@@ -95,6 +96,7 @@ impl StreamLog {
         StreamLog {
             started,
             gap,
+            expected_events: None,
             first: None,
             first_paced: None,
             last: None,
@@ -103,6 +105,13 @@ impl StreamLog {
             gaps: Vec::new(),
             lateness: Vec::new(),
         }
+    }
+
+    /// A stream that must bring exactly `count` paced events to count as
+    /// completed; any other number makes it a failure that says how many.
+    pub fn expecting(mut self, count: Option<u64>) -> Self {
+        self.expected_events = count;
+        self
     }
 
     /// Records an event that arrived `at`; only `paced` ones (the stream's
@@ -146,8 +155,13 @@ impl StreamLog {
     }
 
     /// Folds the rest of this stream, and how it ended at `ended`, into `totals`.
-    pub fn finish(mut self, outcome: Outcome, ended: Instant, totals: &Mutex<Totals>) {
+    pub fn finish(mut self, mut outcome: Outcome, ended: Instant, totals: &Mutex<Totals>) {
         self.flush(totals);
+        if let (Outcome::Completed, Some(expected)) = (&outcome, self.expected_events)
+            && self.paced != expected
+        {
+            outcome = Outcome::Failed(format!("{} paced events (expected {expected})", self.paced));
+        }
         let mut t = totals.lock().unwrap_or_else(|e| e.into_inner());
         t.events += self.events;
         if let Some(first) = self.first {
@@ -174,6 +188,22 @@ impl StreamLog {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_completed_stream_with_the_wrong_event_count_fails() {
+        let totals = Mutex::new(Totals::default());
+        let now = Instant::now();
+        for events in [3, 2] {
+            let mut log = StreamLog::new(now, None).expecting(Some(3));
+            for _ in 0..events {
+                log.event(now, true, &totals);
+            }
+            log.finish(Outcome::Completed, now, &totals);
+        }
+        let t = totals.lock().unwrap();
+        assert_eq!(t.completed, 1);
+        assert_eq!(t.failures["2 paced events (expected 3)"], 1);
+    }
+
     use super::*;
 
     fn run(arrivals_ms: &[u64], gap_ms: u64) -> Totals {
