@@ -44,7 +44,7 @@ def line(x1, y1, x2, y2, color="#ccc", width=1):
 
 # Left panel: lateness quantiles in (a), log scale in ms.
 lx, ly, lw, lh = 70, 50, 470, 260
-text(lx, 30, "(a) lateness per event, ms (log scale)", 14, weight="bold")
+text(lx, 30, "(a) lateness behind the schedule, ms (log scale)", 14, weight="bold")
 series = {}
 for s in servers:
     r = load("a", s)

@@ -119,6 +119,6 @@ for s in $SCENARIOS; do
 done
 
 echo >&2
-python3 "$here/table.py" "$OUT_DIR" "$SCENARIOS" "$SERVERS"
+python3 "$here/table.py" "$OUT_DIR" "$SCENARIOS" "$SERVERS" | tee "$OUT_DIR/table.txt"
 python3 "$here/chart.py" "$OUT_DIR" "${CHART:-$OUT_DIR/chart.svg}" $SERVERS
 echo "raw results: $OUT_DIR (removed on exit unless OUT_DIR is set)" >&2
