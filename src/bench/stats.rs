@@ -188,6 +188,8 @@ impl StreamLog {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn a_completed_stream_with_the_wrong_event_count_fails() {
         let totals = Mutex::new(Totals::default());
@@ -203,8 +205,6 @@ mod tests {
         assert_eq!(t.completed, 1);
         assert_eq!(t.failures["2 paced events (expected 3)"], 1);
     }
-
-    use super::*;
 
     fn run(arrivals_ms: &[u64], gap_ms: u64) -> Totals {
         let totals = Mutex::new(Totals::default());
