@@ -10,7 +10,6 @@ use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::signal::unix::{SignalKind, signal};
-use tracing_actix_web::TracingLogger;
 
 use crate::capacity::Capacity;
 use crate::config::{self, LOCAL_DEFAULTS, Overrides, Settings};
@@ -44,7 +43,7 @@ impl Application {
                 .wrap(from_fn(auth::require_key))
                 .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
                 .wrap(from_fn(middleware::count_status))
-                .wrap(TracingLogger::default())
+                .wrap(from_fn(middleware::trace_request))
                 .app_data(data.clone())
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))

@@ -87,7 +87,7 @@ fn last_event_id(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 /// from a trusted proxy, `X-Forwarded-For` is read from the right, skipping
 /// trusted proxies, so a client cannot pick its own address by sending the
 /// header itself.
-fn peer_ip(req: &HttpRequest, trusted: &[IpNet]) -> Option<IpAddr> {
+pub(crate) fn peer_ip(req: &HttpRequest, trusted: &[IpNet]) -> Option<IpAddr> {
     let peer = req.peer_addr()?.ip();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {

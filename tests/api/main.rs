@@ -11,6 +11,7 @@ mod faults;
 mod helpers;
 mod hostile;
 mod lifecycle;
+mod logs;
 mod openai;
 mod operations;
 mod page;
