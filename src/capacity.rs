@@ -53,6 +53,15 @@ impl Capacity {
         Capacity::from_limit(open_files, workers)
     }
 
+    /// The stream cap in force: `configured` (`limits.max_streams`), or the
+    /// derived [`Capacity::streams`] when it is 0.
+    pub fn max_streams(&self, configured: usize) -> usize {
+        match configured {
+            0 => self.streams,
+            n => n,
+        }
+    }
+
     /// actix's per-worker connection cap, so that all workers together stay
     /// within [`Capacity::connections`].
     pub fn connections_per_worker(&self, workers: usize) -> usize {
@@ -62,16 +71,13 @@ impl Capacity {
 
 /// Raises the open-file soft limit to the hard limit (each stream holds one
 /// descriptor) and logs the effective capacity.
-pub fn raise_file_limit(settings: &Settings) -> Capacity {
+pub fn raise_file_limit(settings: &Settings) {
     if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
         tracing::warn!("cannot raise the open-file limit: {e}");
     }
     let capacity = Capacity::current(settings.server.worker_count());
     let configured_max_streams = settings.limits.max_streams;
-    let streams = match configured_max_streams {
-        0 => capacity.streams,
-        n => n,
-    };
+    let streams = capacity.max_streams(configured_max_streams);
     tracing::info!(
         open_files = capacity.open_files,
         max_streams = streams,
@@ -91,7 +97,6 @@ pub fn raise_file_limit(settings: &Settings) -> Capacity {
             capacity.streams
         );
     }
-    capacity
 }
 
 #[cfg(test)]
@@ -104,6 +109,7 @@ mod tests {
         assert_eq!(c.connections, 19_960);
         assert_eq!(c.streams, 19_928);
         assert_eq!(c.connections_per_worker(2), 9_980);
+        assert_eq!((c.max_streams(0), c.max_streams(5)), (19_928, 5));
     }
 
     #[test]

@@ -11,7 +11,6 @@ use actix_web::{App, HttpServer, web};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::signal::unix::{SignalKind, signal};
 
-use crate::capacity::Capacity;
 use crate::config::{self, LOCAL_DEFAULTS, Overrides, Settings};
 use crate::state::{AppState, Runtime};
 use crate::{auth, middleware, reload, routes};
@@ -37,6 +36,7 @@ impl Application {
         let origins = settings.cors.allowed_origins.clone();
         let header_timeout = Duration::from_millis(settings.server.header_timeout_ms);
         let state = AppState::new(Runtime::new(settings)?);
+        let connections_per_worker = state.capacity().connections_per_worker(workers);
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
             App::new()
@@ -51,7 +51,7 @@ impl Application {
         .workers(workers)
         // Stay within the open-file limit: past it actix stops accepting
         // (the kernel's backlog holds the rest) instead of failing accept.
-        .max_connections(Capacity::current(workers).connections_per_worker(workers))
+        .max_connections(connections_per_worker)
         // A client that closes its side is gone: end its stream at once,
         // even while the stream is idle, instead of at the next write.
         .h1_allow_half_closed(false)

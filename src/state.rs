@@ -107,8 +107,8 @@ struct Inner {
     runtime: RwLock<Arc<Runtime>>,
     open: [AtomicUsize; 4],
     total: AtomicUsize,
-    /// The stream cap when `limits.max_streams` is 0 (derived).
-    derived_max_streams: usize,
+    /// What the open-file limit left room for when the server started.
+    capacity: Capacity,
     per_client: Mutex<HashMap<IpAddr, usize>>,
     draining: AtomicBool,
     shutdown: CancellationToken,
@@ -127,7 +127,7 @@ impl AppState {
                 runtime: RwLock::new(Arc::new(runtime)),
                 open: Default::default(),
                 total: AtomicUsize::new(0),
-                derived_max_streams: Capacity::current(workers).streams,
+                capacity: Capacity::current(workers),
                 per_client: Mutex::new(HashMap::new()),
                 draining: AtomicBool::new(false),
                 shutdown: CancellationToken::new(),
@@ -205,14 +205,9 @@ impl AppState {
         self.inner.shutdown.clone()
     }
 
-    /// The stream cap in force for a configured `limits.max_streams`
-    /// (0 = derived from the open-file limit when the server started).
-    pub fn max_streams(&self, configured: usize) -> usize {
-        if configured == 0 {
-            self.inner.derived_max_streams
-        } else {
-            configured
-        }
+    /// What the open-file limit left room for when the server started.
+    pub fn capacity(&self) -> Capacity {
+        self.inner.capacity
     }
 
     /// Admits a new stream for `client`, or says why not. The returned guard
@@ -226,7 +221,7 @@ impl AppState {
             return Err(ApiError::ShuttingDown);
         }
         let limits = &self.runtime().settings.limits;
-        let max_streams = self.max_streams(limits.max_streams);
+        let max_streams = self.inner.capacity.max_streams(limits.max_streams);
         let total = &self.inner.total;
         if total.fetch_add(1, Ordering::Relaxed) >= max_streams {
             total.fetch_sub(1, Ordering::Relaxed);
