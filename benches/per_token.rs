@@ -1,17 +1,55 @@
 //! The per-token path: when a token is due (schedule), cutting it out of the
-//! reply, and framing it as a native event with its resume id. Run with
-//! `cargo bench --bench per_token`; regressions show as slower iterations.
+//! reply, and framing it as an event (native, with its resume id, and as an
+//! OpenAI chunk). Run with `cargo bench --bench per_token`; regressions show
+//! as slower iterations.
 
+use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::Duration;
 
 use actix_web::body::MessageBody as _;
+use actix_web::test::TestRequest;
 use actix_web_lab::sse::Sse;
 use criterion::{Criterion, criterion_group, criterion_main};
-use futures_util::{StreamExt as _, stream};
-use trickle::framing::native;
+use futures_util::stream;
+use trickle::config::{Overrides, load_with_env};
+use trickle::framing::native::NativeChat;
+use trickle::framing::openai::{Completion, CompletionStream};
+use trickle::framing::{Framed, Framing};
+use trickle::routes::plan::{PlanRequest, Resume, plan};
 use trickle::sim::{Pacing, Script, Unit};
+use trickle::state::Runtime;
 use trickle::stream::{Tick, TokenEvent};
+
+/// Frames `iterations` tokens of `script` with `framing` and encodes them
+/// as the response body does; returns the time taken.
+fn frame_and_encode<F: Framing>(
+    runtime: &tokio::runtime::Runtime,
+    script: &Script,
+    framing: F,
+    iterations: u64,
+) -> Duration {
+    let tokens = u64::from(script.len());
+    let events: Vec<_> = (0..iterations)
+        .map(|i| {
+            let index = (i % tokens) as u32;
+            let text = script.chunk(index).expect("in range");
+            Tick::Item(TokenEvent::Token { index, text })
+        })
+        .collect();
+    let body = Sse::from_stream(Framed::new(framing, stream::iter(events)));
+    let start = std::time::Instant::now();
+    let bytes = runtime.block_on(async {
+        let mut body = std::pin::pin!(body);
+        let mut total = 0;
+        while let Some(chunk) = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await {
+            total += chunk.expect("encodes").len();
+        }
+        total
+    });
+    black_box(bytes);
+    start.elapsed()
+}
 
 fn per_token(c: &mut Criterion) {
     let reply = "Streaming replies token by token makes an interface feel alive. ".repeat(10);
@@ -43,29 +81,32 @@ fn per_token(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    c.bench_function("frame and encode: one token event", |b| {
+    let settings = load_with_env(&Overrides::default(), Some(HashMap::new())).expect("settings");
+    let server = Runtime::new(settings).expect("built-in runtime");
+    let request = PlanRequest {
+        prompt: Some("hi".to_owned()),
+        seed: Some(42),
+        ..PlanRequest::default()
+    };
+    let req = TestRequest::default().to_http_request();
+    let chat = plan(&req, &server, request, Resume::FromLastEventId).expect("a valid request");
+    c.bench_function("frame and encode: one native token event", |b| {
         b.iter_custom(|iterations| {
-            let events: Vec<_> = (0..iterations)
-                .map(|i| {
-                    let index = (i % u64::from(tokens)) as u32;
-                    let text = script.chunk(index).expect("in range");
-                    Tick::Item(TokenEvent::Token { index, text })
-                })
-                .collect();
-            let body =
-                Sse::from_stream(stream::iter(events).map(native::chat_event(42, 0x1fff_fa99)));
-            let start = std::time::Instant::now();
-            let bytes = runtime.block_on(async {
-                let mut body = std::pin::pin!(body);
-                let mut total = 0;
-                while let Some(chunk) = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await
-                {
-                    total += chunk.expect("encodes").len();
-                }
-                total
+            let framing = NativeChat::new(&chat, &server.settings.sse);
+            frame_and_encode(&runtime, &script, framing, iterations)
+        })
+    });
+    c.bench_function("frame and encode: one OpenAI chunk", |b| {
+        b.iter_custom(|iterations| {
+            let framing = CompletionStream::new(Completion {
+                id: "chatcmpl-000000000000002a1ffffa99".to_owned(),
+                created: 1_780_000_000,
+                model: "sim-default".to_owned(),
+                include_usage: true,
+                prompt_tokens: 12,
+                completion_tokens: 120,
             });
-            black_box(bytes);
-            start.elapsed()
+            frame_and_encode(&runtime, &script, framing, iterations)
         })
     });
 }

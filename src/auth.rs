@@ -6,30 +6,24 @@
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use actix_web::http::header::AUTHORIZATION;
 use actix_web::middleware::Next;
 use actix_web::web::Data;
-use actix_web::{Error, HttpResponse};
-use serde_json::json;
+use actix_web::{Error, ResponseError as _};
 use subtle::ConstantTimeEq as _;
 
+use crate::error::ApiError;
+use crate::framing::Api;
 use crate::state::AppState;
 
-/// Which error shape a 401 takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
-    Native,
-    OpenAi,
-    Anthropic,
-}
-
-/// The shape of a path's errors, or `None` for paths that stay open.
-fn protected(path: &str, protect_metrics: bool) -> Option<Shape> {
+/// The API whose shape a path's errors take, or `None` for paths that stay
+/// open.
+fn protected(path: &str, protect_metrics: bool) -> Option<Api> {
     match path {
-        "/v1/messages" => Some(Shape::Anthropic),
-        p if p.starts_with("/v1/") || p == "/v1" => Some(Shape::OpenAi),
-        "/chat" => Some(Shape::Native),
-        "/metrics" if protect_metrics => Some(Shape::Native),
+        "/v1/messages" => Some(Api::Anthropic),
+        p if p.starts_with("/v1/") || p == "/v1" => Some(Api::OpenAi),
+        "/chat" => Some(Api::Native),
+        "/metrics" if protect_metrics => Some(Api::Native),
         _ => None,
     }
 }
@@ -44,7 +38,7 @@ fn key_matches(keys: &[String], offered: &str) -> bool {
 
 /// The key a request offers, from `Authorization: Bearer` or, on
 /// Anthropic's route, `x-api-key`.
-fn offered_key(req: &ServiceRequest, shape: Shape) -> Option<String> {
+fn offered_key(req: &ServiceRequest, api: Api) -> Option<String> {
     let headers = req.headers();
     let bearer = headers
         .get(AUTHORIZATION)
@@ -55,30 +49,10 @@ fn offered_key(req: &ServiceRequest, shape: Shape) -> Option<String> {
         })
         .map(|k| k.trim().to_owned());
     bearer.or_else(|| {
-        (shape == Shape::Anthropic)
+        (api == Api::Anthropic)
             .then(|| headers.get("x-api-key")?.to_str().ok().map(str::to_owned))
             .flatten()
     })
-}
-
-fn unauthorized(shape: Shape, present: bool) -> HttpResponse {
-    let message = if present {
-        "unauthorized: the API key is not valid; send one of auth.api_keys"
-    } else {
-        "unauthorized: send an API key as `Authorization: Bearer <key>`"
-    };
-    let body = match shape {
-        Shape::Native => json!({"error": {"code": "unauthorized", "message": message}}),
-        Shape::OpenAi => json!({"error": {
-            "message": message, "type": "invalid_request_error", "param": null, "code": "invalid_api_key"
-        }}),
-        Shape::Anthropic => {
-            json!({"type": "error", "error": {"type": "authentication_error", "message": message}})
-        }
-    };
-    HttpResponse::Unauthorized()
-        .insert_header((WWW_AUTHENTICATE, "Bearer realm=\"trickle\""))
-        .json(body)
 }
 
 /// Rejects requests to protected paths that carry no valid key.
@@ -94,16 +68,20 @@ pub async fn require_key(
     };
     let runtime = state.runtime();
     let auth = &runtime.settings.auth;
-    let shape = protected(req.path(), auth.protect_metrics);
-    if let (Some(shape), false) = (shape, auth.api_keys.is_empty())
+    let api = protected(req.path(), auth.protect_metrics);
+    if let (Some(api), false) = (api, auth.api_keys.is_empty())
         && req.method() != actix_web::http::Method::OPTIONS
     {
-        let offered = offered_key(&req, shape);
+        let offered = offered_key(&req, api);
         if !offered
             .as_deref()
             .is_some_and(|k| key_matches(&auth.api_keys, k))
         {
-            let response = unauthorized(shape, offered.is_some());
+            let response = ApiError::Unauthorized {
+                offered: offered.is_some(),
+            }
+            .shaped(api)
+            .error_response();
             return Ok(req.into_response(response).map_into_right_body());
         }
     }
@@ -119,10 +97,10 @@ mod tests {
     #[test]
     fn only_the_api_routes_are_protected() {
         let cases = [
-            ("/chat", Some(Shape::Native)),
-            ("/v1/chat/completions", Some(Shape::OpenAi)),
-            ("/v1/models", Some(Shape::OpenAi)),
-            ("/v1/messages", Some(Shape::Anthropic)),
+            ("/chat", Some(Api::Native)),
+            ("/v1/chat/completions", Some(Api::OpenAi)),
+            ("/v1/models", Some(Api::OpenAi)),
+            ("/v1/messages", Some(Api::Anthropic)),
             ("/", None),
             ("/clock", None),
             ("/healthz", None),
@@ -132,7 +110,7 @@ mod tests {
         for (path, shape) in cases {
             assert_eq!(protected(path, false), shape, "{path}");
         }
-        assert_eq!(protected("/metrics", true), Some(Shape::Native));
+        assert_eq!(protected("/metrics", true), Some(Api::Native));
     }
 
     #[test]

@@ -1,12 +1,17 @@
-//! One error type for everything that can go wrong before a stream starts,
-//! rendered as `{"error":{"code":"…","message":"…"}}` with the right status.
+//! One error type for everything that can go wrong before a stream starts.
+//! Its status, headers and code are decided here; the JSON body takes the
+//! shape of the API that was called ([`Api`]): native routes answer
+//! `{"error":{"code":"…","message":"…"}}`, provider routes their provider's
+//! shape through [`ApiError::shaped`].
 
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::WWW_AUTHENTICATE;
 use actix_web::http::header::{ALLOW, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
+
+use crate::framing::Api;
 
 /// An error answered before any event is sent.
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +104,28 @@ pub enum ApiError {
     /// The server is draining and takes no new streams.
     #[error("shutting down: this instance takes no new streams; retry on another")]
     ShuttingDown,
+    /// `auth.api_keys` is set and the request carries no valid key.
+    #[error("{}", if *offered {
+        "unauthorized: the API key is not valid; send one of auth.api_keys"
+    } else {
+        "unauthorized: send an API key as `Authorization: Bearer <key>`"
+    })]
+    Unauthorized {
+        /// Whether a key was sent at all.
+        offered: bool,
+    },
+    /// A provider request whose `param` the provider would refuse; the
+    /// message is the provider's own wording.
+    #[error("{message}")]
+    InvalidRequest {
+        /// The offending request field.
+        param: &'static str,
+        /// What to change.
+        message: String,
+    },
+    /// A non-streaming reply that a fault or shutdown ended before it was whole.
+    #[error("the reply was interrupted (an injected fault or a shutdown); retry the request")]
+    Interrupted,
 }
 
 impl ApiError {
@@ -121,7 +148,15 @@ impl ApiError {
             ApiError::ServerBusy { .. } => "server_busy",
             ApiError::ShuttingDown => "shutting_down",
             ApiError::InjectedStatus { .. } => "injected_fault",
+            ApiError::Unauthorized { .. } => "unauthorized",
+            ApiError::InvalidRequest { .. } => "invalid_parameter",
+            ApiError::Interrupted => "interrupted",
         }
+    }
+
+    /// This error in `api`'s shape.
+    pub fn shaped(self, api: Api) -> Shaped {
+        Shaped { api, error: self }
     }
 
     fn retry_after(&self) -> Option<Duration> {
@@ -130,7 +165,7 @@ impl ApiError {
             | ApiError::ServerBusy { retry_after, .. } => {
                 Some((*retry_after).max(Duration::from_secs(1)))
             }
-            ApiError::ShuttingDown => Some(Duration::from_secs(1)),
+            ApiError::ShuttingDown | ApiError::Interrupted => Some(Duration::from_secs(1)),
             ApiError::InjectedStatus { retry_after, .. } => retry_after.map(Duration::from_secs),
             _ => None,
         }
@@ -143,7 +178,9 @@ impl ResponseError for ApiError {
             ApiError::InvalidJson(_)
             | ApiError::UnknownField { .. }
             | ApiError::InvalidParameter(_)
+            | ApiError::InvalidRequest { .. }
             | ApiError::InvalidLastEventId(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::InvalidPrompt(_) | ApiError::OutOfRange(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -153,7 +190,9 @@ impl ResponseError for ApiError {
             ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyStreams { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::ServerBusy { .. } | ApiError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::ServerBusy { .. } | ApiError::ShuttingDown | ApiError::Interrupted => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::InjectedStatus { status, .. } => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
@@ -161,19 +200,49 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status_code());
-        if let Some(wait) = self.retry_after() {
-            response.insert_header((RETRY_AFTER, wait.as_secs().to_string()));
-        }
-        if let ApiError::MethodNotAllowed { allow, .. } = self {
+        render(Api::Native, self)
+    }
+}
+
+/// An [`ApiError`] answered in one API's shape.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct Shaped {
+    api: Api,
+    error: ApiError,
+}
+
+impl ResponseError for Shaped {
+    fn status_code(&self) -> StatusCode {
+        self.error.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        render(self.api, &self.error)
+    }
+}
+
+/// The one place an error response is built: status and headers from the
+/// error, body in `api`'s shape.
+fn render(api: Api, error: &ApiError) -> HttpResponse {
+    let mut response = HttpResponse::build(error.status_code());
+    if let Some(wait) = error.retry_after() {
+        response.insert_header((RETRY_AFTER, wait.as_secs().to_string()));
+    }
+    match error {
+        ApiError::MethodNotAllowed { allow, .. } => {
             response.insert_header((ALLOW, *allow));
         }
-        if matches!(self, ApiError::ServerBusy { .. } | ApiError::ShuttingDown) {
+        ApiError::Unauthorized { .. } => {
+            response.insert_header((WWW_AUTHENTICATE, "Bearer realm=\"trickle\""));
+        }
+        ApiError::ServerBusy { .. } | ApiError::ShuttingDown => {
             // Free the descriptor now: a full or draining server should not
             // hold idle keep-alive connections, and a client reconnecting
             // through a load balancer then lands on another instance.
             response.force_close();
         }
-        response.json(json!({"error": {"code": self.code(), "message": self.to_string()}}))
+        _ => {}
     }
+    response.json(api.error_body(error))
 }

@@ -1,51 +1,110 @@
-//! trickle's own event-stream framing for `/chat` and `/clock` (DESIGN §2):
-//! a `retry:` hint first, tokens as default `message` events with resume ids,
-//! named `meta`/`done`/`end`/`stream_error` events, `:` heartbeats.
+//! trickle's own framing for `/chat` (DESIGN §2.1): a `retry:` hint first,
+//! a `meta` event, tokens as default `message` events with resume ids, then
+//! `done`, or `stream_error` when the stream ends early. Also the named-event
+//! helpers `/clock` uses, and the native error shape.
 
 use std::time::Duration;
 
-use actix_web::http::header::HeaderName;
-use actix_web::http::header::HeaderValue;
-use actix_web::{HttpRequest, HttpResponse, Responder as _};
-use actix_web_lab::sse::{self, Sse};
+use actix_web_lab::sse;
 use bytestring::ByteString;
-use futures_util::Stream;
-use rand::RngExt as _;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
+use super::{Api, Failure, Frames, Framing};
 use crate::config::SseSettings;
-use crate::sim::ResumeId;
-use crate::stream::{Tick, TokenEvent};
+use crate::error::ApiError;
+use crate::sim::{Plan, Start, StreamId, Unit};
+use crate::state::RouteLabel;
+use crate::stream::Summary;
 
-/// Wraps native events in a `200 text/event-stream` response with the
-/// headers every native stream carries; `retry` goes first when given.
-pub fn respond<S>(req: &HttpRequest, events: S, retry: Option<Duration>) -> HttpResponse
-where
-    S: Stream<Item = Result<sse::Event, Disconnect>> + 'static,
-{
-    let mut sse = Sse::from_stream(events);
-    if let Some(retry) = retry {
-        sse = sse.with_retry_duration(retry);
-    }
-    let mut response = sse.respond_to(req);
-    response.headers_mut().insert(
-        HeaderName::from_static("x-accel-buffering"),
-        HeaderValue::from_static("no"),
-    );
-    response
+/// The `meta` event that opens every chat stream.
+#[derive(Debug, Serialize)]
+struct Meta {
+    /// Names this reply: the resume ids' common prefix.
+    stream: String,
+    model: String,
+    seed: u64,
+    unit: Unit,
+    /// Index of the first token this response sends (0 unless resumed).
+    position: u32,
+    resumed: bool,
 }
 
-/// The retry hint for one connection: `sse.retry_ms` raised by a random
-/// fraction up to `sse.retry_jitter`, so that clients dropped together do
-/// not all come back at once.
-pub fn retry_for_connection(sse: &SseSettings) -> Duration {
-    let spread = if sse.retry_jitter > 0.0 {
-        rand::rng().random_range(0.0..=sse.retry_jitter)
-    } else {
-        0.0
-    };
-    Duration::from_millis(sse.retry_ms).mul_f64(1.0 + spread)
+/// One `/chat` reply's events.
+#[derive(Debug)]
+pub struct NativeChat {
+    stream: StreamId,
+    /// The final event's position: one past the last token.
+    end: u32,
+    retry: Duration,
+    meta: Option<Meta>,
+}
+
+impl NativeChat {
+    /// The framing of `plan`'s reply; `sse` gives the retry hint.
+    pub fn new(plan: &Plan, sse: &SseSettings) -> Self {
+        let stream = plan.stream_id();
+        NativeChat {
+            stream,
+            end: plan.script.len() + 1,
+            retry: super::sse::retry_for_connection(sse),
+            meta: Some(Meta {
+                stream: stream.to_string(),
+                model: plan.profile.name.clone(),
+                seed: plan.seed(),
+                unit: plan.unit,
+                position: plan.start.position(),
+                resumed: matches!(plan.start, Start::Resume { .. }),
+            }),
+        }
+    }
+
+    fn id(&self, position: u32) -> ByteString {
+        self.stream.at(position).to_string().into()
+    }
+}
+
+impl Framing for NativeChat {
+    const ROUTE: RouteLabel = "chat";
+    const API: Api = Api::Native;
+
+    fn retry(&self) -> Option<Duration> {
+        Some(self.retry)
+    }
+
+    fn head(&mut self, out: &mut Frames) {
+        if let Some(meta) = self.meta.take() {
+            out.push_back(json_event_without_id("meta", &meta));
+        }
+    }
+
+    fn token(&mut self, index: u32, text: ByteString) -> sse::Event {
+        sse::Data::new(text).id(self.id(index + 1)).into()
+    }
+
+    fn done(&mut self, summary: &Summary, out: &mut Frames) {
+        out.push_back(json_event("done", self.id(summary.tokens + 1), summary));
+    }
+
+    fn failure(&mut self, failure: Failure) -> sse::Event {
+        match failure {
+            Failure::ShuttingDown { next } => stream_error(
+                self.id(next),
+                "shutting_down",
+                "the server is shutting down; reconnect with Last-Event-ID to resume",
+            ),
+            Failure::Injected { next } => stream_error(
+                self.id(next),
+                "injected_fault",
+                "injected stream_error fault; reconnect with Last-Event-ID to resume past it",
+            ),
+            Failure::ResumeMismatch => stream_error(
+                self.id(self.end),
+                "resume_mismatch",
+                "Last-Event-ID belongs to a different reply (the settings changed or the id was altered); start a new request without it",
+            ),
+        }
+    }
 }
 
 /// A named event with a JSON body and an id.
@@ -58,6 +117,13 @@ pub fn json_event(
     sse::Data::new(data).event(name).id(id).into()
 }
 
+/// A named event with a JSON body and no id (only `meta`: it is not a point
+/// a client could resume from).
+pub fn json_event_without_id(name: &'static str, body: &impl Serialize) -> sse::Event {
+    let data = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned());
+    sse::Data::new(data).event(name).into()
+}
+
 /// A `stream_error` event: `{"code":…,"message":…}`.
 pub fn stream_error(id: impl Into<ByteString>, code: &str, message: &str) -> sse::Event {
     json_event(
@@ -67,57 +133,7 @@ pub fn stream_error(id: impl Into<ByteString>, code: &str, message: &str) -> sse
     )
 }
 
-/// The heartbeat: an empty `:` comment.
-pub fn heartbeat() -> sse::Event {
-    sse::Event::Comment(ByteString::from_static(""))
-}
-
-/// Ends a response body abnormally: the connection is cut without the
-/// chunked terminator, as when a real upstream dies mid-reply.
-#[derive(Debug, thiserror::Error)]
-#[error("injected disconnect")]
-pub struct Disconnect;
-
-/// Frames one reply's ticks. `seed` and `digest` go into every resume id.
-pub fn chat_event(
-    seed: u64,
-    digest: u32,
-) -> impl FnMut(Tick<TokenEvent>) -> Result<sse::Event, Disconnect> {
-    let id = move |position: u32| {
-        ResumeId {
-            seed,
-            digest,
-            position,
-        }
-        .to_string()
-    };
-    move |tick| {
-        Ok(match tick {
-            Tick::Heartbeat => heartbeat(),
-            Tick::Item(TokenEvent::Token { index, text }) => {
-                sse::Data::new(text).id(id(index + 1)).into()
-            }
-            Tick::Item(TokenEvent::Done(summary)) => {
-                json_event("done", id(summary.tokens + 1), &summary)
-            }
-            Tick::Item(TokenEvent::ShuttingDown { next }) => stream_error(
-                id(next),
-                "shutting_down",
-                "the server is shutting down; reconnect with Last-Event-ID to resume",
-            ),
-            Tick::Item(TokenEvent::InjectedError { next }) => stream_error(
-                id(next),
-                "injected_fault",
-                "injected stream_error fault; reconnect with Last-Event-ID to resume past it",
-            ),
-            Tick::Item(TokenEvent::InjectedDisconnect) => return Err(Disconnect),
-        })
-    }
-}
-
-/// A named event with a JSON body and no id (only `meta`: it is not a point
-/// a client could resume from).
-pub fn json_event_without_id(name: &'static str, body: &impl Serialize) -> sse::Event {
-    let data = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned());
-    sse::Data::new(data).event(name).into()
+/// The native error shape: `{"error":{"code":…,"message":…}}`.
+pub fn error_body(error: &ApiError) -> Value {
+    json!({"error": {"code": error.code(), "message": error.to_string()}})
 }

@@ -4,14 +4,16 @@
 
 use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
-use futures_util::{StreamExt as _, stream};
 use serde::Deserialize;
 
-use super::plan::PlanRequest;
-use super::provider::{self, Api, Content, ProviderError};
-use crate::framing::anthropic::Message;
-use crate::framing::native;
-use crate::state::{AppState, StreamRoute};
+use super::messages::{self, Content};
+use super::open;
+use super::plan::{self, PlanRequest, Resume};
+use crate::error::{ApiError, Shaped};
+use crate::framing::Framing as _;
+use crate::framing::anthropic::{Message, MessageStream};
+use crate::sim::Unit;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
 struct Request {
@@ -32,42 +34,44 @@ struct Turn {
     content: Content,
 }
 
-const API: Api = Api::Anthropic;
-
 /// `POST /v1/messages`
 pub async fn messages(
     req: HttpRequest,
     payload: Payload,
     state: Data<AppState>,
-) -> Result<HttpResponse, ProviderError> {
+) -> Result<HttpResponse, Shaped> {
+    answer(req, payload, state)
+        .await
+        .map_err(|e| e.shaped(MessageStream::API))
+}
+
+async fn answer(
+    req: HttpRequest,
+    payload: Payload,
+    state: Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let runtime = state.runtime();
-    let request: Request = provider::read_json(API, &req, payload, &runtime).await?;
-    let Some(model) = request.model.clone() else {
-        return Err(ProviderError::invalid(
-            API,
-            "model",
-            "model: Field required",
-        ));
+    let request: Request = messages::read_json(&req, payload, &runtime).await?;
+    let invalid = |param, message: &str| ApiError::InvalidRequest {
+        param,
+        message: message.to_owned(),
     };
-    let Some(max_tokens) = request.max_tokens.filter(|&n| n > 0) else {
-        return Err(ProviderError::invalid(
-            API,
+    let model = (request.model.clone()).ok_or_else(|| invalid("model", "model: Field required"))?;
+    let max_tokens = request.max_tokens.filter(|&n| n > 0).ok_or_else(|| {
+        invalid(
             "max_tokens",
             "max_tokens: Field required (a number of at least 1)",
-        ));
-    };
+        )
+    })?;
     let turns: Vec<(String, String)> = request
         .messages
         .iter()
         .map(|t| (t.role.clone(), t.content.text()))
         .collect();
-    let Some((_, prompt)) = turns.iter().rev().find(|(role, _)| role == "user") else {
-        return Err(ProviderError::invalid(
-            API,
-            "messages",
-            "messages: at least one message with role \"user\" is required",
-        ));
-    };
+    let prompt = messages::last_user(
+        &turns,
+        "messages: at least one message with role \"user\" is required",
+    )?;
     let system = request
         .system
         .as_ref()
@@ -75,41 +79,27 @@ pub async fn messages(
         .unwrap_or_default();
     let input_tokens = turns
         .iter()
-        .map(|(role, text)| provider::message_tokens(role, text))
+        .map(|(role, text)| messages::message_tokens(role, text))
         .sum::<u32>()
         + crate::sim::count_tokens(&system);
-    let plan = PlanRequest {
-        prompt: Some(prompt.clone()),
+    let asked = PlanRequest {
+        prompt: Some(prompt.to_owned()),
         model: Some(model.clone()),
         seed: request.seed,
+        unit: Some(Unit::Token),
+        max_tokens: Some(max_tokens),
         ..PlanRequest::default()
     };
-    let prepared = provider::prepare(API, &req, &runtime, plan, Some(max_tokens), input_tokens)?;
-    let message = Message {
-        id: format!(
-            "msg_{:016x}{:08x}",
-            prepared.plan.seed,
-            prepared.script.digest() as u32
-        ),
+    let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;
+    let framing = MessageStream::new(Message {
+        id: format!("msg_{:016x}{:08x}", plan.seed(), plan.stream_id().digest),
         model,
-        input_tokens: prepared.prompt_tokens,
-        output_tokens: prepared.completion_tokens,
-    };
-    let tokens = provider::paced(
-        API,
-        &req,
-        &state,
-        &runtime,
-        StreamRoute::Anthropic,
-        prepared,
-    )?;
-    if !request.stream {
-        return match provider::collect(tokens).await {
-            Some((text, finish)) => Ok(HttpResponse::Ok().json(message.object(&text, finish))),
-            None => Err(ProviderError::interrupted(API)),
-        };
+        input_tokens,
+        output_tokens: plan.completion_tokens(),
+    });
+    if request.stream {
+        open::stream(&req, &state, &runtime, plan, framing)
+    } else {
+        open::whole(&req, &state, &runtime, plan, framing).await
     }
-    let start = stream::iter(message.start());
-    let events = tokens.flat_map(move |tick| stream::iter(message.frame(tick)));
-    Ok(native::respond(&req, start.chain(events), None))
 }

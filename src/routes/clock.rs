@@ -12,9 +12,12 @@ use serde_json::json;
 
 use super::{body, last_event_id, peer_ip};
 use crate::error::ApiError;
-use crate::framing::native;
-use crate::state::{AppState, StreamRoute};
-use crate::stream::{Paced, Tick, Timeline};
+use crate::framing::{native, sse as event_stream};
+use crate::state::{AppState, RouteLabel};
+use crate::stream::{Paced, Sent, Tick, Timeline};
+
+/// The route's label in metrics, logs and `/healthz`.
+pub const ROUTE: RouteLabel = "clock";
 
 const FIELDS: &str = "interval_ms, count";
 
@@ -57,10 +60,7 @@ pub async fn get(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse
     if last >= count {
         return Ok(HttpResponse::NoContent().finish());
     }
-    let guard = state.open_stream(
-        StreamRoute::Clock,
-        peer_ip(&req, &settings.limits.trusted_proxies),
-    )?;
+    let guard = state.open_stream(ROUTE, peer_ip(&req, &settings.limits.trusted_proxies))?;
     let timeline = ClockTimeline {
         next: last + 1,
         first: last + 1,
@@ -71,10 +71,10 @@ pub async fn get(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse
     let keep_alive = Duration::from_secs(settings.sse.keep_alive_s);
     let events =
         Paced::new(timeline, keep_alive, state.shutdown_signal(), guard).map(|t| Ok(frame(t)));
-    Ok(native::respond(
+    Ok(event_stream::respond(
         &req,
         events,
-        Some(native::retry_for_connection(&settings.sse)),
+        Some(event_stream::retry_for_connection(&settings.sse)),
     ))
 }
 
@@ -119,6 +119,13 @@ impl Timeline for ClockTimeline {
         ClockEvent::End { ticks: self.count }
     }
 
+    fn kind(item: &ClockEvent) -> Sent {
+        match item {
+            ClockEvent::Tick { .. } => Sent::Tick,
+            _ => Sent::Other,
+        }
+    }
+
     fn interrupt(&mut self, _elapsed: Duration) -> Option<ClockEvent> {
         if self.ended {
             return None;
@@ -132,7 +139,7 @@ impl Timeline for ClockTimeline {
 
 fn frame(tick: Tick<ClockEvent>) -> sse::Event {
     match tick {
-        Tick::Heartbeat => native::heartbeat(),
+        Tick::Heartbeat => event_stream::heartbeat(),
         Tick::Item(ClockEvent::Tick { number, at }) => {
             sse::Data::new(humantime::format_rfc3339_millis(at).to_string())
                 .id(number.to_string())

@@ -4,18 +4,22 @@
 
 use actix_web::HttpRequest;
 
+use crate::config::Profile;
 use crate::error::ApiError;
-use crate::sim::{Fault, Plan, drawn};
+use crate::sim::{Fault, drawn};
 use crate::state::Runtime;
 
 /// The request header that asks for a fault.
 pub const HEADER: &str = "x-trickle-fault";
 
-/// The fault for this request, or why its header was refused.
+/// The fault for a request of `prompt` to `profile` with `seed`, or why its
+/// header was refused.
 pub fn choose(
     req: &HttpRequest,
     runtime: &Runtime,
-    plan: &Plan,
+    profile: &Profile,
+    prompt: &str,
+    seed: u64,
 ) -> Result<Option<Fault>, ApiError> {
     if let Some(value) = req.headers().get(HEADER) {
         if !runtime.settings.faults.allow_header {
@@ -31,12 +35,11 @@ pub fn choose(
             .map_err(|e| ApiError::InvalidParameter(format!("X-Trickle-Fault: {e}")))?;
         return Ok(Some(fault));
     }
-    if let Some(fault) = runtime.responders.rule_fault(&plan.profile, &plan.prompt) {
+    if let Some(fault) = runtime.responders.rule_fault(profile, prompt) {
         return Ok(Some(fault));
     }
-    Ok(plan
-        .profile
+    Ok(profile
         .fault
-        .filter(|(_, rate)| drawn(plan.seed, *rate))
+        .filter(|(_, rate)| drawn(seed, *rate))
         .map(|(fault, _)| fault))
 }

@@ -6,13 +6,15 @@ use actix_web::HttpResponse;
 use actix_web::web::Data;
 use serde_json::json;
 
-use crate::state::{AppState, StreamRoute};
+use crate::state::AppState;
 
-/// Always 200 while the process serves HTTP, with the open streams.
+/// Always 200 while the process serves HTTP, with the open streams per
+/// route in label order.
 pub async fn healthz(state: Data<AppState>) -> HttpResponse {
-    let open: serde_json::Map<String, serde_json::Value> = StreamRoute::ALL
-        .iter()
-        .map(|&route| (route.as_str().to_owned(), state.open_streams(route).into()))
+    let open: serde_json::Map<String, serde_json::Value> = state
+        .open_streams_by_route()
+        .into_iter()
+        .map(|(route, open)| (route.to_owned(), open.into()))
         .collect();
     HttpResponse::Ok().json(json!({"status": "ok", "open_streams": open}))
 }

@@ -1,5 +1,8 @@
 //! The route table and the small helpers handlers share. One file per
-//! surface: chat, clock, health, models, page; [`body`] reads and decodes request bodies.
+//! surface (chat, clock, openai, anthropic, health, models, page); every
+//! reply goes request → [`plan`] → [`open`] with the route's framing.
+//! [`body`] reads and decodes request bodies, [`messages`] the provider
+//! APIs' messages, [`fault`] picks injected faults.
 
 mod anthropic;
 pub mod body;
@@ -7,11 +10,12 @@ mod chat;
 mod clock;
 pub mod fault;
 mod health;
+mod messages;
 mod models;
+mod open;
 mod openai;
 mod page;
-mod plan;
-mod provider;
+pub mod plan;
 
 use std::net::IpAddr;
 
@@ -23,6 +27,20 @@ use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse, ResponseError as _};
 
 use crate::error::ApiError;
+use crate::framing::Framing;
+use crate::framing::anthropic::MessageStream;
+use crate::framing::native::NativeChat;
+use crate::framing::openai::CompletionStream;
+use crate::state::RouteLabel;
+
+/// The routes that hold streams open, listed in `/healthz` and the metrics
+/// from the start.
+pub const STREAM_ROUTES: [RouteLabel; 4] = [
+    NativeChat::ROUTE,
+    clock::ROUTE,
+    CompletionStream::ROUTE,
+    MessageStream::ROUTE,
+];
 
 /// Registers every route.
 pub fn configure(cfg: &mut ServiceConfig) {

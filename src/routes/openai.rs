@@ -6,14 +6,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
-use futures_util::{StreamExt as _, stream};
 use serde::Deserialize;
 
-use super::plan::PlanRequest;
-use super::provider::{self, Api, Content, ProviderError};
-use crate::framing::native;
-use crate::framing::openai::Completion;
-use crate::state::{AppState, StreamRoute};
+use super::messages::{self, Content};
+use super::open;
+use super::plan::{self, PlanRequest, Resume};
+use crate::error::{ApiError, Shaped};
+use crate::framing::Framing as _;
+use crate::framing::openai::{Completion, CompletionStream};
+use crate::sim::Unit;
+use crate::state::AppState;
 
 /// The fields trickle reads; the rest are accepted and ignored.
 #[derive(Debug, Deserialize)]
@@ -43,95 +45,84 @@ struct Message {
     content: Option<Content>,
 }
 
-const API: Api = Api::OpenAi;
-
 /// `POST /v1/chat/completions`
 pub async fn completions(
     req: HttpRequest,
     payload: Payload,
     state: Data<AppState>,
-) -> Result<HttpResponse, ProviderError> {
+) -> Result<HttpResponse, Shaped> {
+    answer(req, payload, state)
+        .await
+        .map_err(|e| e.shaped(CompletionStream::API))
+}
+
+async fn answer(
+    req: HttpRequest,
+    payload: Payload,
+    state: Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let runtime = state.runtime();
-    let request: Request = provider::read_json(API, &req, payload, &runtime).await?;
-    let Some(model) = request.model.clone() else {
-        return Err(ProviderError::invalid(
-            API,
-            "model",
-            "you must provide a model parameter",
-        ));
-    };
-    if request.n.is_some_and(|n| n != 1) {
-        return Err(ProviderError::invalid(
-            API,
-            "n",
-            "n must be 1: trickle returns one choice",
-        ));
-    }
-    if request.max_completion_tokens.or(request.max_tokens) == Some(0) {
-        return Err(ProviderError::invalid(
-            API,
-            "max_tokens",
-            "max_tokens must be at least 1",
-        ));
-    }
-    let texts: Vec<(String, String)> = request
+    let request: Request = messages::read_json(&req, payload, &runtime).await?;
+    let model = checked(&request)?;
+    let turns: Vec<(String, String)> = request
         .messages
         .iter()
         .map(|m| {
-            (
-                m.role.clone(),
-                m.content.as_ref().map(Content::text).unwrap_or_default(),
-            )
+            let text = m.content.as_ref().map(Content::text).unwrap_or_default();
+            (m.role.clone(), text)
         })
         .collect();
-    let Some((_, prompt)) = texts.iter().rev().find(|(role, _)| role == "user") else {
-        return Err(ProviderError::invalid(
-            API,
-            "messages",
-            "messages must include a message with role \"user\"",
-        ));
-    };
-    let prompt_tokens = texts
+    let prompt = messages::last_user(&turns, "messages must include a message with role \"user\"")?;
+    let prompt_tokens = turns
         .iter()
-        .map(|(role, text)| provider::message_tokens(role, text))
+        .map(|(role, text)| messages::message_tokens(role, text))
         .sum::<u32>()
         + 3;
-    let plan = PlanRequest {
-        prompt: Some(prompt.clone()),
+    let asked = PlanRequest {
+        prompt: Some(prompt.to_owned()),
         model: Some(model.clone()),
         seed: request.seed,
+        unit: Some(Unit::Token),
+        max_tokens: request.max_completion_tokens.or(request.max_tokens),
         ..PlanRequest::default()
     };
-    let cap = request.max_completion_tokens.or(request.max_tokens);
-    let prepared = provider::prepare(API, &req, &runtime, plan, cap, prompt_tokens)?;
-    let completion = Completion {
+    let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;
+    let framing = CompletionStream::new(Completion {
         id: format!(
             "chatcmpl-{:016x}{:08x}",
-            prepared.plan.seed,
-            prepared.script.digest() as u32
+            plan.seed(),
+            plan.stream_id().digest
         ),
         created: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
         model,
         include_usage: request.stream_options.is_some_and(|o| o.include_usage),
-        prompt_tokens: prepared.prompt_tokens,
-        completion_tokens: prepared.completion_tokens,
-    };
-    let tokens = provider::paced(API, &req, &state, &runtime, StreamRoute::OpenAi, prepared)?;
-    if !request.stream {
-        return match provider::collect(tokens).await {
-            Some((content, finish)) => {
-                Ok(HttpResponse::Ok().json(completion.object(&content, finish)))
-            }
-            None => Err(ProviderError::interrupted(API)),
-        };
+        prompt_tokens,
+        completion_tokens: plan.completion_tokens(),
+    });
+    if request.stream {
+        open::stream(&req, &state, &runtime, plan, framing)
+    } else {
+        open::whole(&req, &state, &runtime, plan, framing).await
     }
-    let first = completion.first();
-    let events = tokens.flat_map(move |tick| stream::iter(completion.frame(tick)));
-    Ok(native::respond(
-        &req,
-        stream::once(async { Ok(first) }).chain(events),
-        None,
-    ))
+}
+
+/// The model, once the request's limits are ones trickle can honour.
+fn checked(request: &Request) -> Result<String, ApiError> {
+    let invalid = |param, message: &str| ApiError::InvalidRequest {
+        param,
+        message: message.to_owned(),
+    };
+    let model = request
+        .model
+        .clone()
+        .ok_or_else(|| invalid("model", "you must provide a model parameter"))?;
+    if request.n.is_some_and(|n| n != 1) {
+        return Err(invalid("n", "n must be 1: trickle returns one choice"));
+    }
+    if request.max_completion_tokens.or(request.max_tokens) == Some(0) {
+        return Err(invalid("max_tokens", "max_tokens must be at least 1"));
+    }
+    Ok(model)
 }

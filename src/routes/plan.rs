@@ -1,12 +1,15 @@
-//! Turning a request's parameters into a validated [`Plan`]: prompt limits,
-//! delay range, model profile, seed. Every API's route goes through here.
+//! Turning a request into a complete [`Plan`], in one function every API's
+//! route calls: prompt limits, delay range, model profile, seed, unit,
+//! pacing, the reply and its cut, the fault, and where the stream starts.
 
 use std::time::Duration;
 
+use actix_web::HttpRequest;
 use serde::Deserialize;
 
+use super::fault;
 use crate::error::ApiError;
-use crate::sim::{Pacing, Plan, ResumeId, Unit};
+use crate::sim::{Pacing, Plan, ResumeId, Script, Start, Unit};
 use crate::state::Runtime;
 
 /// Largest seed handed out when a request sends none: 2^53 − 1, the largest
@@ -28,16 +31,79 @@ pub struct PlanRequest {
     pub unit: Option<Unit>,
     /// This request's token delay.
     pub token_delay_ms: Option<u64>,
+    /// A provider's token limit (`max_tokens`); not a `/chat` field.
+    #[serde(skip)]
+    pub max_tokens: Option<u32>,
 }
 
-/// Checks the request against the limits and resolves its profile.
+/// Whether the route continues a stream from `Last-Event-ID`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resume {
+    /// The route's ids are resume ids (native `/chat`).
+    FromLastEventId,
+    /// The route's API has no resume: the header is ignored.
+    Never,
+}
+
+/// Checks `request` against the limits and decides everything about its
+/// reply. `req` gives the fault header and `Last-Event-ID`.
 pub fn plan(
-    params: PlanRequest,
+    req: &HttpRequest,
     runtime: &Runtime,
-    resume: Option<ResumeId>,
+    request: PlanRequest,
+    resume: Resume,
 ) -> Result<Plan, ApiError> {
+    let last = match resume {
+        Resume::FromLastEventId => last_event_id(req)?,
+        Resume::Never => None,
+    };
+    let prompt = checked_prompt(request.prompt, runtime)?;
     let limits = &runtime.settings.limits;
-    let prompt = params.prompt.ok_or_else(|| {
+    if let Some(delay) = request.token_delay_ms
+        && delay > limits.max_token_delay_ms
+    {
+        return Err(ApiError::OutOfRange(format!(
+            "token_delay_ms = {delay}: must be 0 to {} (limits.max_token_delay_ms)",
+            limits.max_token_delay_ms
+        )));
+    }
+    let profile = runtime.profile(request.model.as_deref())?;
+    let seed = match (last, request.seed) {
+        (Some(id), _) => id.seed,
+        (None, Some(seed)) => seed,
+        (None, None) => rand::random_range(0..=MAX_RANDOM_SEED),
+    };
+    let pacing = Pacing {
+        ttft: profile.ttft,
+        delay: request
+            .token_delay_ms
+            .map_or(profile.token_delay, Duration::from_millis),
+        jitter: profile.jitter,
+        seed,
+    };
+    let unit = request.unit.unwrap_or(profile.unit);
+    let script = Script::new(runtime.responders.reply(&profile, &prompt, seed), unit);
+    let end = request
+        .max_tokens
+        .map_or(script.len(), |cap| script.chunks_within(cap));
+    // The header is checked on every request, but a fault hits the first
+    // connection only, so resuming gets past it.
+    let fault = fault::choose(req, runtime, &profile, &prompt, seed)?.filter(|_| last.is_none());
+    Ok(Plan {
+        start: Start::decide(last, &script),
+        prompt,
+        profile,
+        unit,
+        pacing,
+        script,
+        end,
+        fault,
+    })
+}
+
+fn checked_prompt(prompt: Option<String>, runtime: &Runtime) -> Result<String, ApiError> {
+    let limit = runtime.settings.limits.max_prompt_chars;
+    let prompt = prompt.ok_or_else(|| {
         ApiError::InvalidPrompt(
             "`prompt` is required, e.g. {\"prompt\":\"hi\"} or ?prompt=hi".to_owned(),
         )
@@ -46,40 +112,20 @@ pub fn plan(
     if length == 0 {
         return Err(ApiError::InvalidPrompt("must not be empty".to_owned()));
     }
-    if length > limits.max_prompt_chars {
+    if length > limit {
         return Err(ApiError::InvalidPrompt(format!(
-            "{length} characters is over the limit of {} (limits.max_prompt_chars); shorten it",
-            limits.max_prompt_chars
+            "{length} characters is over the limit of {limit} (limits.max_prompt_chars); shorten it"
         )));
     }
-    if let Some(delay) = params.token_delay_ms
-        && delay > limits.max_token_delay_ms
-    {
-        return Err(ApiError::OutOfRange(format!(
-            "token_delay_ms = {delay}: must be 0 to {} (limits.max_token_delay_ms)",
-            limits.max_token_delay_ms
-        )));
-    }
-    let profile = runtime.profile(params.model.as_deref())?;
-    let seed = match (resume, params.seed) {
-        (Some(id), _) => id.seed,
-        (None, Some(seed)) => seed,
-        (None, None) => rand::random_range(0..=MAX_RANDOM_SEED),
-    };
-    let pacing = Pacing {
-        ttft: profile.ttft,
-        delay: params
-            .token_delay_ms
-            .map_or(profile.token_delay, Duration::from_millis),
-        jitter: profile.jitter,
-        seed,
-    };
-    Ok(Plan {
-        unit: params.unit.unwrap_or(profile.unit),
-        prompt,
-        profile,
-        seed,
-        pacing,
-        resume,
-    })
+    Ok(prompt)
+}
+
+/// The `Last-Event-ID` a reconnecting client sent, as a resume id.
+fn last_event_id(req: &HttpRequest) -> Result<Option<ResumeId>, ApiError> {
+    super::last_event_id(req)?
+        .map(|id| {
+            id.parse::<ResumeId>()
+                .map_err(|e| ApiError::InvalidLastEventId(e.to_string()))
+        })
+        .transpose()
 }

@@ -1,34 +1,52 @@
-//! A validated request: everything needed to produce and pace one reply.
+//! A validated request: everything needed to produce and pace one reply,
+//! decided once, before any event is sent.
 
 use std::sync::Arc;
 
-use super::responder::Responders;
-use super::{Pacing, ResumeId, Script, Unit};
+use super::{Fault, Pacing, Script, Start, StreamId, Unit};
 use crate::config::Profile;
 
-/// One reply to produce, already checked against the limits.
+/// One reply to produce, already checked against the limits. Built in one
+/// place from the request, the settings and `Last-Event-ID`; nothing after
+/// it re-checks the request.
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// The prompt as sent.
     pub prompt: String,
     /// The model profile.
     pub profile: Arc<Profile>,
-    /// Seeds the reply choice, the generated text and the jitter.
-    pub seed: u64,
     /// How the reply is cut.
     pub unit: Unit,
-    /// When each token is due.
+    /// When each token is due; its seed also chose the reply.
     pub pacing: Pacing,
-    /// Where a reconnecting client left off.
-    pub resume: Option<ResumeId>,
+    /// The reply, cut into chunks.
+    pub script: Script,
+    /// Chunks to send: the whole script, or fewer when a token limit cuts it.
+    pub end: u32,
+    /// A fault to inject (never on a resumed stream, so resuming gets past it).
+    pub fault: Option<Fault>,
+    /// Where the stream starts.
+    pub start: Start,
 }
 
 impl Plan {
-    /// The reply text, cut into chunks.
-    pub fn script(&self, responders: &Responders) -> Script {
-        Script::new(
-            responders.reply(&self.profile, &self.prompt, self.seed),
-            self.unit,
-        )
+    /// Seeds the reply choice, the generated text and the jitter.
+    pub fn seed(&self) -> u64 {
+        self.pacing.seed
+    }
+
+    /// Names this reply: the prefix of its resume ids.
+    pub fn stream_id(&self) -> StreamId {
+        StreamId::new(self.seed(), &self.script)
+    }
+
+    /// BPE tokens up to the cut, as usage reports them.
+    pub fn completion_tokens(&self) -> u32 {
+        self.script.bpe_tokens(self.end)
+    }
+
+    /// Whether a token limit cuts the reply short.
+    pub fn is_cut(&self) -> bool {
+        self.end < self.script.len()
     }
 }

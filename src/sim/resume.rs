@@ -3,10 +3,98 @@
 //! client got), so any instance with the same settings can resume it without
 //! server-side state.
 //!
-//! Wire form: `{seed:x}-{digest:08x}-{position:x}`, e.g. `2a-9f3b22c1-1f`.
+//! Wire form: `{seed:x}-{digest:08x}-{position:x}`, e.g. `2a-9f3b22c1-1f`;
+//! the part before the last `-` names the reply ([`StreamId`]).
+//!
+//! [`Start::decide`] turns a client's `Last-Event-ID` into where its stream
+//! starts.
 
 use std::fmt;
 use std::str::FromStr;
+
+use super::Script;
+
+/// One particular reply: the resume ids' common prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamId {
+    /// The seed the reply and its timing were produced with.
+    pub seed: u64,
+    /// The low 32 bits of [`Script::digest`].
+    pub digest: u32,
+}
+
+impl StreamId {
+    /// The reply `script` produced with `seed`.
+    pub fn new(seed: u64, script: &Script) -> Self {
+        StreamId {
+            seed,
+            // Resume ids carry the low 32 bits: short ids, and a forged or
+            // stale id still has a 1 in 4 billion chance to pass.
+            digest: script.digest() as u32,
+        }
+    }
+
+    /// The id of the event that leaves the client holding `position` events.
+    pub fn at(self, position: u32) -> ResumeId {
+        ResumeId {
+            seed: self.seed,
+            digest: self.digest,
+            position,
+        }
+    }
+}
+
+impl fmt::Display for StreamId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:x}-{:08x}", self.seed, self.digest)
+    }
+}
+
+/// Where a stream starts, decided from the client's `Last-Event-ID`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// A new stream from the first token.
+    Fresh,
+    /// A reconnect: continue with token `position` (the client has
+    /// `position` tokens).
+    Resume {
+        /// Index of the first token to send.
+        position: u32,
+    },
+    /// The id names another reply (settings changed, or it was altered):
+    /// the stream is only an error event.
+    Mismatch,
+    /// The client already has the whole reply and its final event: nothing
+    /// to send (`204`, which stops a browser's EventSource).
+    Finished,
+}
+
+impl Start {
+    /// Decides where `script`'s stream starts for a client that last saw
+    /// `last` (`None`: a new request).
+    pub fn decide(last: Option<ResumeId>, script: &Script) -> Start {
+        let Some(id) = last else {
+            return Start::Fresh;
+        };
+        if id.digest != StreamId::new(id.seed, script).digest {
+            Start::Mismatch
+        } else if id.position > script.len() {
+            Start::Finished
+        } else {
+            Start::Resume {
+                position: id.position,
+            }
+        }
+    }
+
+    /// Index of the first token to send (0 for a new stream).
+    pub fn position(self) -> u32 {
+        match self {
+            Start::Resume { position } => position,
+            Start::Fresh | Start::Mismatch | Start::Finished => 0,
+        }
+    }
+}
 
 /// A position in one particular reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,15 +156,69 @@ impl FromStr for ResumeId {
     }
 }
 
+impl ResumeId {
+    /// The reply this id belongs to.
+    pub fn stream(self) -> StreamId {
+        StreamId {
+            seed: self.seed,
+            digest: self.digest,
+        }
+    }
+}
+
 impl fmt::Display for ResumeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:x}-{:08x}-{:x}", self.seed, self.digest, self.position)
+        write!(f, "{}-{:x}", self.stream(), self.position)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::Unit;
+
+    #[test]
+    fn the_start_follows_from_the_last_id_the_client_saw() {
+        let script = Script::new("abcd", Unit::Char);
+        let stream = StreamId::new(7, &script);
+        let cases = [
+            ("a new request", None, Start::Fresh),
+            (
+                "the first token's id",
+                Some(stream.at(1)),
+                Start::Resume { position: 1 },
+            ),
+            (
+                "the last token's id: only the final event is left",
+                Some(stream.at(4)),
+                Start::Resume { position: 4 },
+            ),
+            ("the final event's id", Some(stream.at(5)), Start::Finished),
+            ("past the end", Some(stream.at(99)), Start::Finished),
+            (
+                "another reply's digest",
+                Some(ResumeId {
+                    digest: stream.digest ^ 1,
+                    ..stream.at(2)
+                }),
+                Start::Mismatch,
+            ),
+        ];
+        for (what, last, expected) in cases {
+            assert_eq!(Start::decide(last, &script), expected, "{what}");
+        }
+    }
+
+    #[test]
+    fn a_stream_id_prefixes_its_resume_ids() {
+        let stream = StreamId {
+            seed: 42,
+            digest: 0x9f3b_22c1,
+        };
+        assert_eq!(stream.to_string(), "2a-9f3b22c1");
+        assert_eq!(stream.at(31).to_string(), "2a-9f3b22c1-1f");
+        assert_eq!(stream.at(31).stream(), stream);
+    }
 
     #[test]
     fn an_id_round_trips_through_its_text() {

@@ -5,9 +5,9 @@ use std::time::Duration;
 use bytestring::ByteString;
 use serde::Serialize;
 
-use super::Timeline;
+use super::{Sent, Timeline};
 use crate::metrics::Outcome;
-use crate::sim::{Fault, Pacing, Script};
+use crate::sim::{Fault, Pacing, Plan, Script};
 
 /// Why a reply ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -104,6 +104,12 @@ impl TokenTimeline {
         }
     }
 
+    /// The plan's stream: from where it starts, up to its cut, with its fault.
+    pub fn for_plan(plan: Plan) -> Self {
+        let from = plan.start.position();
+        TokenTimeline::new(plan.script, plan.pacing, from, Some(plan.end)).with_fault(plan.fault)
+    }
+
     /// Injects a stream fault (`status` faults are answered before any
     /// stream exists, so they are ignored here).
     pub fn with_fault(mut self, fault: Option<Fault>) -> Self {
@@ -195,8 +201,11 @@ impl Timeline for TokenTimeline {
         }
     }
 
-    fn is_token(item: &TokenEvent) -> bool {
-        matches!(item, TokenEvent::Token { .. })
+    fn kind(item: &TokenEvent) -> Sent {
+        match item {
+            TokenEvent::Token { .. } => Sent::Token,
+            _ => Sent::Other,
+        }
     }
 
     fn interrupt(&mut self, _elapsed: Duration) -> Option<TokenEvent> {

@@ -207,3 +207,38 @@ async fn rules_and_profiles_inject_faults_reproducibly() {
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn status_faults_are_counted_on_every_api() {
+    let app = faulty().await;
+    let requests = [
+        ("/chat", json!({"prompt": "hi"})),
+        (
+            "/v1/chat/completions",
+            json!({"model": "sim-default", "messages": [{"role": "user", "content": "hi"}]}),
+        ),
+        (
+            "/v1/messages",
+            json!({"model": "sim-default", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}),
+        ),
+    ];
+    for (path, body) in &requests {
+        let request = app
+            .client
+            .post(app.url(path))
+            .json(body)
+            .header("x-trickle-fault", "status=503");
+        let response = within(path, request.send()).await.expect("sent");
+        assert_eq!(response.status(), 503, "{path}");
+    }
+    let metrics = within("metrics", app.client.get(app.url("/metrics")).send())
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("trickle_faults_total{kind=\"status\"} 3"),
+        "{metrics}"
+    );
+}

@@ -11,7 +11,7 @@ use reqwest::{RequestBuilder, Response};
 use trickle::Application;
 use trickle::config::{Overrides, Settings, load_with_env};
 use trickle::startup::Stopper;
-use trickle::state::{AppState, StreamRoute};
+use trickle::state::{AppState, RouteLabel};
 
 /// Every read of a stream is bounded by this, so a hang fails the test.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -90,12 +90,12 @@ impl TestApp {
         self.client.get(self.url(&format!("/clock?{query}")))
     }
 
-    pub fn open_streams(&self, route: StreamRoute) -> usize {
+    pub fn open_streams(&self, route: RouteLabel) -> usize {
         self.state.open_streams(route)
     }
 
     /// Waits (bounded) until no stream is open on `route`.
-    pub async fn wait_for_no_streams(&self, route: StreamRoute) {
+    pub async fn wait_for_no_streams(&self, route: RouteLabel) {
         within("open streams to reach zero", async {
             while self.open_streams(route) > 0 {
                 tokio::time::sleep(Duration::from_millis(20)).await;
@@ -183,5 +183,5 @@ pub async fn error_of(response: Response) -> (u16, String, String) {
     )
 }
 
-pub const CHAT: StreamRoute = StreamRoute::Chat;
-pub const CLOCK: StreamRoute = StreamRoute::Clock;
+pub const CHAT: RouteLabel = "chat";
+pub const CLOCK: RouteLabel = "clock";

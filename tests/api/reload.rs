@@ -5,6 +5,7 @@ use std::time::Duration;
 use eventsource_stream::Eventsource as _;
 use futures_util::StreamExt as _;
 use serde_json::json;
+use trickle::config::{Overrides, load_with_env};
 use trickle::reload::reload;
 
 use crate::helpers::*;
@@ -64,15 +65,27 @@ async fn new_streams_get_reloaded_settings_while_open_ones_keep_theirs() {
 #[tokio::test]
 async fn invalid_settings_are_refused_and_the_old_ones_stay() {
     let app = spawn_app().await;
+    let before = app.state.runtime().settings.stream.jitter;
     let mut broken = test_settings();
     broken.responses.file = "/nonexistent/responses.toml".into();
     let error = reload(&app.state, Ok(broken)).expect_err("missing file");
     assert!(error.contains("/nonexistent/responses.toml"), "{error}");
-    reload(
+    let file = temp_dir("invalid").join("trickle.toml");
+    std::fs::write(&file, "[stream]\njitter = 2\n").expect("written");
+    let overrides = Overrides {
+        file: Some(file),
+        ..Overrides::default()
+    };
+    let error = reload(
         &app.state,
-        Err("invalid config: stream.jitter = 2 (allowed: 0 to 1)".into()),
+        load_with_env(&overrides, Some(std::collections::HashMap::new())),
     )
-    .expect_err("refused");
+    .expect_err("an out-of-range value is refused");
+    assert!(
+        error.contains("stream.jitter = 2 (allowed: 0 to 1)"),
+        "{error}"
+    );
+    assert_eq!(app.state.runtime().settings.stream.jitter, before);
     let reply = reply(
         &events(open_stream(app.post_chat(json!({"prompt": "still", "model": "sim-echo"}))).await)
             .await,

@@ -1,0 +1,56 @@
+//! A JSON event body made once per stream with a hole where each token's
+//! text goes, so a token costs one escape and one copy instead of building
+//! and serializing a JSON tree.
+
+use actix_web_lab::sse;
+use serde_json::Value;
+
+/// A serialized JSON value split around one string in it.
+#[derive(Debug)]
+pub struct TokenChunk {
+    before: String,
+    after: String,
+}
+
+impl TokenChunk {
+    /// Splits `template`, serialized, at the string value `placeholder`,
+    /// which must be the last string with that value in it.
+    pub fn around(template: &Value, placeholder: &str) -> Self {
+        let text = template.to_string();
+        let quoted = Value::from(placeholder).to_string();
+        let at = text.rfind(&quoted).unwrap_or(text.len());
+        TokenChunk {
+            before: text[..at].to_owned(),
+            after: text[(at + quoted.len()).min(text.len())..].to_owned(),
+        }
+    }
+
+    /// The JSON with `token` in the hole, as an event's data.
+    pub fn data(&self, token: &str) -> sse::Data {
+        let mut out = Vec::with_capacity(self.before.len() + token.len() + 8 + self.after.len());
+        out.extend_from_slice(self.before.as_bytes());
+        // Serializing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut out, token);
+        out.extend_from_slice(self.after.as_bytes());
+        // Valid JSON text is valid UTF-8, so this never falls back.
+        sse::Data::new(String::from_utf8(out).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_filled_hole_is_byte_for_byte_the_serialized_tree() {
+        let template = |text: &str| json!({"model": "a \"\" b", "delta": {"content": text}, "after": [null, 1]});
+        let chunk = TokenChunk::around(&template(""), "");
+        for token in ["", "Hi", " \"\\\n\t\u{1}", "👋🏽", "\"\"", "</script>"] {
+            let filled = chunk.data(token);
+            let tree = sse::Data::new(template(token).to_string());
+            assert_eq!(format!("{filled:?}"), format!("{tree:?}"), "{token:?}");
+        }
+    }
+}

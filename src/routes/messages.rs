@@ -1,0 +1,87 @@
+//! What the provider routes share in reading a request: a JSON body within
+//! the limits (unknown fields are the caller's concern), message content as
+//! a string or parts, and prompt tokens as the providers count them.
+
+use actix_web::HttpRequest;
+use actix_web::web::Payload;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::body;
+use crate::error::ApiError;
+use crate::state::Runtime;
+
+/// Reads a JSON body (any content type) within the body limits; a body that
+/// does not fit the request type is a 400 about `body` that says where.
+pub async fn read_json<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: Payload,
+    runtime: &Runtime,
+) -> Result<T, ApiError> {
+    let bytes = body::read_limited(req, payload, &runtime.settings.limits).await?;
+    let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let shown = if path == "." {
+            message
+        } else {
+            format!("{path}: {message}")
+        };
+        ApiError::InvalidRequest {
+            param: "body",
+            message: format!("invalid request body: {shown}"),
+        }
+    })
+}
+
+/// Tokens in a message as OpenAI's guide counts them: its role and content
+/// plus three tokens of framing.
+pub fn message_tokens(role: &str, content: &str) -> u32 {
+    3 + crate::sim::count_tokens(role) + crate::sim::count_tokens(content)
+}
+
+/// Message content as both APIs send it: a string, or parts (blocks) of
+/// which the text ones count.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Content {
+    /// Plain text.
+    Text(String),
+    /// Typed parts; those with `text` are joined with newlines.
+    Parts(Vec<TextPart>),
+}
+
+/// One part of a message; only its text matters here.
+#[derive(Debug, Deserialize)]
+pub struct TextPart {
+    text: Option<String>,
+}
+
+impl Content {
+    /// The text the prompt is made of.
+    pub fn text(&self) -> String {
+        match self {
+            Content::Text(text) => text.clone(),
+            Content::Parts(parts) => parts
+                .iter()
+                .filter_map(|p| p.text.as_deref())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+}
+
+/// The content of the last message with role `user`, or a 400 in the
+/// provider's words.
+pub fn last_user<'a>(turns: &'a [(String, String)], message: &str) -> Result<&'a str, ApiError> {
+    turns
+        .iter()
+        .rev()
+        .find(|(role, _)| role == "user")
+        .map(|(_, text)| text.as_str())
+        .ok_or_else(|| ApiError::InvalidRequest {
+            param: "messages",
+            message: message.to_owned(),
+        })
+}
