@@ -3,17 +3,18 @@
 //! It accepts a prompt and streams a canned or generated reply token by token
 //! as Server-Sent Events, with the timing of a real model. Data flows one way:
 //!
-//! request → [`sim::Plan`] (validated) → [`sim::Script`] (reply, chunks)
-//! → [`stream::Paced`] (tokens on their schedule) → [`framing`] (wire format)
-//! → HTTP body.
+//! request → [`sim::Plan`] (validated, with its [`sim::Script`]: reply and
+//! chunks) → [`stream::Paced`] (tokens on their schedule) → a
+//! [`framing::Framing`] (wire format) → HTTP body. ARCHITECTURE.md draws it.
 //!
 //! - [`config`]: settings, layering and validation.
 //! - [`sim`]: pure, deterministic simulation; knows nothing of HTTP.
 //! - [`stream`]: paces a timeline in real time, with heartbeats and shutdown.
 //! - [`framing`]: the wire formats over the one token stream.
-//! - [`routes`]: the HTTP surface, one file per route.
-//! - [`state`]: settings in force, stream counters and caps, shutdown signal.
-//! - [`error`]: the one error type and its JSON shape.
+//! - [`routes`]: the HTTP surface, one file per route; every reply goes
+//!   through one plan builder and one stream opener.
+//! - [`state`]: settings in force, stream counters, admission, shutdown signal.
+//! - [`error`]: the one error type, answered in the shape of the API called.
 //! - [`metrics`]: Prometheus metrics; [`middleware`]: what wraps every route;
 //!   [`auth`]: optional API keys.
 //! - [`startup`]: [`Application`] binds and runs the server; [`capacity`]:
