@@ -86,3 +86,20 @@ fn bad_arguments_say_what_to_change() {
         assert!(error.starts_with(want), "{why}: {error}");
     }
 }
+
+#[test]
+fn bench_help_lists_only_the_load_generators_options() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_trickle"))
+        .args(["bench", "--help"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    let help = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(help.contains("--expected-gap-ms"), "{help}");
+    for server_flag in ["--config", "--host", "--port"] {
+        assert!(
+            !help.contains(server_flag),
+            "{server_flag} is the server's, not the load generator's:\n{help}"
+        );
+    }
+}
