@@ -12,7 +12,6 @@ use std::path::PathBuf;
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory as _, Parser, Subcommand};
 
-use crate::bench::args::BenchArgs;
 use crate::config::Overrides;
 
 /// A simulated LLM token-streaming server (Server-Sent Events).
@@ -57,7 +56,7 @@ pub enum Command {
     /// Load an SSE endpoint (trickle's or any other) with many concurrent
     /// streams and report completion, events/s, time to first event, gaps,
     /// lateness, drift and, given --pid, the server's memory and CPU.
-    Bench(BenchArgs),
+    Bench(trickle_loadgen::Args),
 }
 
 impl ServerArgs {
