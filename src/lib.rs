@@ -19,11 +19,12 @@
 //!   [`auth`]: optional API keys.
 //! - [`startup`]: [`Application`] binds and runs the server; [`capacity`]:
 //!   streams and connections the open-file limit leaves room for.
-//! - [`bench`]: `trickle bench`, a load generator for any SSE endpoint.
 //! - [`cli`]: the command line; [`telemetry`]: logging; [`reload`]: hot reload.
+//!
+//! `trickle bench`, the load generator, is its own crate (`trickle-loadgen`,
+//! in `crates/loadgen`); the command line only hands it its arguments.
 
 pub mod auth;
-pub mod bench;
 pub mod capacity;
 pub mod cli;
 pub mod config;

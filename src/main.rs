@@ -3,14 +3,13 @@
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
 use trickle::cli::{Cli, Command};
 use trickle::{Application, config};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::try_parse_args(std::env::args_os()).unwrap_or_else(|e| e.exit());
     if let Some(Command::Bench(args)) = &cli.command {
-        return trickle::bench::command(args);
+        return trickle_loadgen::command(args);
     }
     let overrides = cli.overrides();
     let settings = match config::load(&overrides) {

@@ -32,6 +32,11 @@ impl Parser {
     /// Parses `bytes`; an event is dispatched at the blank line that ends it.
     /// A partial line or event waits for the next call.
     pub fn feed(&mut self, mut bytes: &[u8], on_event: &mut impl FnMut(Event<'_>)) {
+        if bytes.is_empty() {
+            // Nothing to parse, and a CR that ended the last read must still
+            // swallow an LF that starts the next one.
+            return;
+        }
         if !self.started {
             let bom = b"\xEF\xBB\xBF";
             let have = self.line.len() + bytes.len();
@@ -165,6 +170,12 @@ mod tests {
     fn a_crlf_split_between_reads_is_one_line_end() {
         let (seen, _) = parse(&[b"data: a\r", b"\n\r", b"\ndata: b\n\n"]);
         assert_eq!(seen, [one("message", "a", ""), one("message", "b", "")]);
+    }
+
+    #[test]
+    fn an_empty_read_between_cr_and_lf_keeps_them_one_line_end() {
+        let (seen, _) = parse(&[b"event: meta\r", b"", b"\ndata: a\n\n"]);
+        assert_eq!(seen, [one("meta", "a", "")]);
     }
 
     #[test]

@@ -1,11 +1,21 @@
-//! `trickle bench`: a load generator for any SSE endpoint.
+//! trickle-loadgen: a load generator for any Server-Sent Events endpoint,
+//! the library behind `trickle bench`. It shares nothing with the trickle
+//! server and measures any SSE server the same way.
 //!
-//! [`args`] turns the command line into [`Options`]; [`run`] opens the streams
-//! at the ramp rate, each one a task in [`client`] that parses its body with
-//! [`sse`] and records timing in [`stats`]; [`progress`] prints a live line,
-//! [`procfs`] samples the server given its PID, [`nofile`] raises the
-//! open-file limit, and [`report`] prints the result. [`command`] ties them
-//! together for the command line.
+//! Data flows one way: [`Args`] (the command line) → [`Options`] (validated)
+//! → [`run`], which opens the streams at the ramp rate, each one a task in
+//! [`client`] that parses its body with [`sse`] and records its timing in
+//! [`stats`] until the stream ends ([`StreamEnd`]) → [`Measurements`] (every
+//! stream's histograms and tallies) → [`Report`] (a table or JSON).
+//!
+//! - [`args`]: the command line; [`command`]: the whole command, exit code
+//!   included.
+//! - [`client`]: one stream over plain HTTP/1.1; [`sse`]: the event-stream
+//!   parser.
+//! - [`stats`]: per-stream timing folded into shared histograms;
+//!   [`report`]: the end-of-run report.
+//! - [`progress`]: the live line on stderr; [`procfs`]: the server's memory
+//!   and CPU given its PID; [`nofile`]: the open-file limit.
 
 pub mod args;
 pub mod client;
@@ -22,8 +32,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub use args::Args;
 pub use command::command;
-use stats::{Outcome, StreamLog, Totals};
+pub use report::Report;
+pub use stats::StreamEnd;
+use stats::{StreamLog, Totals};
 
 /// A validated run: what to request, how many times, how fast.
 #[derive(Debug, Clone)]
@@ -81,9 +94,10 @@ impl Live {
     }
 }
 
-/// What a run measured; [`report`] prints it.
+/// What a run measured, as histograms and tallies; [`Report::of`] turns it
+/// into figures.
 #[derive(Debug)]
-pub struct Outcomes {
+pub struct Measurements {
     /// Histograms and tallies over every stream.
     pub totals: Totals,
     /// Streams asked for and streams actually opened (the file limit may cap them).
@@ -100,7 +114,7 @@ pub struct Outcomes {
 
 /// Runs the load and gathers the measurements. Call inside a multi-threaded
 /// tokio runtime.
-pub async fn run(options: Options) -> Outcomes {
+pub async fn run(options: Options) -> Measurements {
     let planned = options.streams;
     let mut opened = 0;
     let totals = Arc::new(Mutex::new(Totals::default()));
@@ -140,13 +154,13 @@ pub async fn run(options: Options) -> Outcomes {
                 deadline,
                 client::stream(&request, source, &mut log, &totals, &live),
             );
-            let outcome = ran.await.unwrap_or(Outcome::Cut);
+            let end = ran.await.unwrap_or(StreamEnd::Cut);
             live.open.fetch_sub(1, Ordering::Relaxed);
             live.ended.fetch_add(1, Ordering::Relaxed);
-            if matches!(outcome, Outcome::Failed(_)) {
+            if matches!(end, StreamEnd::Failed(_)) {
                 live.failed.fetch_add(1, Ordering::Relaxed);
             }
-            log.finish(outcome, Instant::now(), &totals);
+            log.finish(end, Instant::now(), &totals);
         });
     }
     while tasks.join_next().await.is_some() {}
@@ -160,7 +174,7 @@ pub async fn run(options: Options) -> Outcomes {
     };
     let peak_open = live.peak_open.load(Ordering::Relaxed);
     let totals = std::mem::take(&mut *totals.lock().unwrap_or_else(|e| e.into_inner()));
-    Outcomes {
+    Measurements {
         totals,
         asked: options.streams,
         opened,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use super::Live;
+use crate::Live;
 
 /// The running progress task.
 pub struct Ticker {

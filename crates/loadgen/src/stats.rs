@@ -1,5 +1,5 @@
 //! What the streams measured: per-stream timing folded into shared HDR
-//! histograms (microseconds), plus outcomes and their reasons.
+//! histograms (microseconds), plus how each stream ended and why.
 //!
 //! Only paced events (by default type `message`: tokens, ticks) enter gaps,
 //! lateness and drift. Lateness of paced event k (k = 0 for the stream's
@@ -62,7 +62,7 @@ impl Default for Totals {
 
 /// How a stream ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum StreamEnd {
     /// A 200 whose body ended cleanly.
     Completed,
     /// Still open when the time bound ran out.
@@ -154,13 +154,13 @@ impl StreamLog {
         }
     }
 
-    /// Folds the rest of this stream, and how it ended at `ended`, into `totals`.
-    pub fn finish(mut self, mut outcome: Outcome, ended: Instant, totals: &Mutex<Totals>) {
+    /// Folds the rest of this stream, and how it ended (`end`, `at`), into `totals`.
+    pub fn finish(mut self, mut end: StreamEnd, at: Instant, totals: &Mutex<Totals>) {
         self.flush(totals);
-        if let (Outcome::Completed, Some(expected)) = (&outcome, self.expected_events)
+        if let (StreamEnd::Completed, Some(expected)) = (&end, self.expected_events)
             && self.paced != expected
         {
-            outcome = Outcome::Failed(format!("{} paced events (expected {expected})", self.paced));
+            end = StreamEnd::Failed(format!("{} paced events (expected {expected})", self.paced));
         }
         let mut t = totals.lock().unwrap_or_else(|e| e.into_inner());
         t.events += self.events;
@@ -170,18 +170,18 @@ impl StreamLog {
         }
         if let (Some(first), Some(last), Some(gap)) = (self.first_paced, self.last, self.gap) {
             let scheduled = gap.as_secs_f64() * (self.paced.saturating_sub(1)) as f64;
-            if scheduled > 0.0 && outcome == Outcome::Completed {
+            if scheduled > 0.0 && end == StreamEnd::Completed {
                 let drift = (last - first).as_secs_f64() / scheduled - 1.0;
                 t.drift_ppm.saturating_record((drift * 1e6).max(1.0) as u64);
             }
         }
-        match outcome {
-            Outcome::Completed => {
+        match end {
+            StreamEnd::Completed => {
                 t.completed += 1;
-                t.durations.saturating_record(micros(ended - self.started));
+                t.durations.saturating_record(micros(at - self.started));
             }
-            Outcome::Cut => t.cut += 1,
-            Outcome::Failed(reason) => *t.failures.entry(reason).or_default() += 1,
+            StreamEnd::Cut => t.cut += 1,
+            StreamEnd::Failed(reason) => *t.failures.entry(reason).or_default() += 1,
         }
     }
 }
@@ -199,7 +199,7 @@ mod tests {
             for _ in 0..events {
                 log.event(now, true, &totals);
             }
-            log.finish(Outcome::Completed, now, &totals);
+            log.finish(StreamEnd::Completed, now, &totals);
         }
         let t = totals.lock().unwrap();
         assert_eq!(t.completed, 1);
@@ -214,7 +214,7 @@ mod tests {
             log.event(start + Duration::from_millis(*ms), true, &totals);
         }
         let end = start + Duration::from_millis(*arrivals_ms.last().unwrap_or(&0));
-        log.finish(Outcome::Completed, end, &totals);
+        log.finish(StreamEnd::Completed, end, &totals);
         totals.into_inner().unwrap()
     }
 
@@ -259,7 +259,7 @@ mod tests {
             log.event(start + Duration::from_millis(ms), paced, &totals);
         }
         log.finish(
-            Outcome::Completed,
+            StreamEnd::Completed,
             start + Duration::from_millis(40),
             &totals,
         );
@@ -278,9 +278,9 @@ mod tests {
         let totals = Mutex::new(Totals::default());
         let now = Instant::now();
         for reason in ["status 503", "status 503", "connect: refused"] {
-            StreamLog::new(now, None).finish(Outcome::Failed(reason.into()), now, &totals);
+            StreamLog::new(now, None).finish(StreamEnd::Failed(reason.into()), now, &totals);
         }
-        StreamLog::new(now, None).finish(Outcome::Cut, now, &totals);
+        StreamLog::new(now, None).finish(StreamEnd::Cut, now, &totals);
         let t = totals.into_inner().unwrap();
         assert_eq!(t.failures["status 503"], 2);
         assert_eq!(t.failures["connect: refused"], 1);

@@ -1,12 +1,12 @@
-//! `trickle bench` from the command line: options, file limit, runtime,
+//! The whole command (`trickle bench …`): options, file limit, runtime,
 //! report, exit code.
 
-use super::args::BenchArgs;
-use super::report::Summary;
+use crate::args::Args;
+use crate::report::Report;
 
-/// `trickle bench`: raise the file limit, run on a multi-threaded runtime,
+/// Runs the command: raise the file limit, run on a multi-threaded runtime,
 /// print the report. Exit 0 only when every stream completed.
-pub fn command(args: &BenchArgs) -> std::process::ExitCode {
+pub fn command(args: &Args) -> std::process::ExitCode {
     use std::process::ExitCode;
     let mut options = match args.options() {
         Ok(options) => options,
@@ -15,7 +15,7 @@ pub fn command(args: &BenchArgs) -> std::process::ExitCode {
             return ExitCode::from(2);
         }
     };
-    match super::nofile::raise() {
+    match crate::nofile::raise() {
         Some(room) if room < options.streams => {
             eprintln!(
                 "open-file limit caps this run at {room} streams (asked for {}); raise the hard limit (ulimit -Hn) for more",
@@ -37,18 +37,18 @@ pub fn command(args: &BenchArgs) -> std::process::ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut outcomes = runtime.block_on(super::run(options));
-    outcomes.asked = asked;
-    let summary = Summary::of(&outcomes);
+    let mut measured = runtime.block_on(crate::run(options));
+    measured.asked = asked;
+    let report = Report::of(&measured);
     if args.json {
-        match serde_json::to_string_pretty(&summary) {
+        match serde_json::to_string_pretty(&report) {
             Ok(text) => println!("{text}"),
             Err(e) => eprintln!("cannot print the report: {e}"),
         }
     } else {
-        print!("{summary}");
+        print!("{report}");
     }
-    if summary.all_completed() {
+    if report.all_completed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -1,16 +1,15 @@
-//! The `trickle bench` command line, turned into validated [`Options`].
+//! The load generator's command line (`trickle bench …`), turned into
+//! validated [`Options`].
 
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs as _};
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Args;
-
-use super::{Options, Request};
+use crate::{Options, Request};
 
 /// Load an SSE endpoint with many concurrent streams and report their timing.
-#[derive(Debug, Clone, Args)]
-pub struct BenchArgs {
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
     /// The stream's URL (http only), e.g. http://127.0.0.1:8080/clock.
     pub url: String,
     /// HTTP method.
@@ -59,7 +58,7 @@ pub struct BenchArgs {
     pub quiet: bool,
 }
 
-impl BenchArgs {
+impl Args {
     /// Checks the arguments; the error says what to change.
     pub fn options(&self) -> Result<Options, String> {
         let target = Target::parse(&self.url)?;

@@ -10,9 +10,9 @@ use std::time::Instant;
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::net::{TcpSocket, TcpStream};
 
-use super::sse::Parser;
-use super::stats::{Outcome, StreamLog, Totals};
-use super::{Live, Request};
+use crate::sse::Parser;
+use crate::stats::{StreamEnd, StreamLog, Totals};
+use crate::{Live, Request};
 
 /// Largest response head accepted.
 const MAX_HEAD: usize = 16 * 1024;
@@ -24,24 +24,24 @@ pub async fn stream(
     log: &mut StreamLog,
     totals: &Mutex<Totals>,
     live: &Live,
-) -> Outcome {
+) -> StreamEnd {
     let tcp = match connect(request.address, source).await {
         Ok(tcp) => tcp,
-        Err(e) => return Outcome::Failed(format!("connect: {}", e.kind())),
+        Err(e) => return StreamEnd::Failed(format!("connect: {}", e.kind())),
     };
     let mut reader = BufReader::with_capacity(2048, tcp);
     if let Err(e) = reader.get_mut().write_all(&request.bytes).await {
-        return Outcome::Failed(format!("write: {}", e.kind()));
+        return StreamEnd::Failed(format!("write: {}", e.kind()));
     }
     let head = match read_head(&mut reader).await {
         Ok(head) => head,
-        Err(reason) => return Outcome::Failed(reason),
+        Err(reason) => return StreamEnd::Failed(reason),
     };
     if head.status != 200 {
-        return Outcome::Failed(format!("status {}", head.status));
+        return StreamEnd::Failed(format!("status {}", head.status));
     }
     let mut parser = Parser::default();
-    let mut on_event = |e: super::sse::Event<'_>| {
+    let mut on_event = |e: crate::sse::Event<'_>| {
         log.event(Instant::now(), e.event == &*request.paced, totals);
         live.event();
     };
@@ -52,8 +52,8 @@ pub async fn stream(
         Body::UntilClose => read_plain(&mut reader, None, &mut feed).await,
     };
     match read {
-        Ok(()) => Outcome::Completed,
-        Err(reason) => Outcome::Failed(reason),
+        Ok(()) => StreamEnd::Completed,
+        Err(reason) => StreamEnd::Failed(reason),
     }
 }
 

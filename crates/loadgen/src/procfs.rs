@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::oneshot;
 
-use super::Live;
+use crate::Live;
 
 /// Linux reports CPU time in USER_HZ ticks, 100 per second on every
 /// mainstream architecture.

@@ -1,4 +1,4 @@
-//! The end-of-run report: a [`Summary`] printed as a table or as JSON.
+//! The end-of-run report: a [`Report`] printed as a table or as JSON.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -6,8 +6,8 @@ use std::fmt;
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
-use super::Outcomes;
-use super::procfs::ServerUse;
+use crate::Measurements;
+use crate::procfs::ServerUse;
 
 /// p50/p99/max of one measure, in the unit its name says.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -36,9 +36,11 @@ impl Spread {
     }
 }
 
-/// Everything a run measured, ready to print.
+/// The figures of a run, ready to print: a table through `Display`, JSON
+/// through `Serialize` (`bench/compare.sh` and its scripts read these field
+/// names).
 #[derive(Debug, Clone, Serialize)]
-pub struct Summary {
+pub struct Report {
     /// Streams asked for.
     pub streams: usize,
     /// Streams opened (fewer when the file limit or the time bound capped them).
@@ -75,13 +77,13 @@ pub struct Summary {
     pub server_cpu_us_per_event: Option<f64>,
 }
 
-impl Summary {
-    /// Summarises a run.
-    pub fn of(o: &Outcomes) -> Self {
+impl Report {
+    /// The figures of a run's measurements.
+    pub fn of(o: &Measurements) -> Self {
         let t = &o.totals;
         let failed = t.failures.values().sum();
         let secs = o.elapsed.as_secs_f64().max(1e-9);
-        Summary {
+        Report {
             streams: o.asked,
             opened: o.opened,
             completed: t.completed,
@@ -123,7 +125,7 @@ fn row(f: &mut fmt::Formatter<'_>, name: &str, s: Option<Spread>) -> fmt::Result
     }
 }
 
-impl fmt::Display for Summary {
+impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
