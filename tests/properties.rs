@@ -19,7 +19,7 @@ use trickle::framing::native::NativeChat;
 use trickle::framing::openai::{Completion, CompletionStream};
 use trickle::routes::plan::{PlanRequest, Resume, plan};
 use trickle::sim::responder::normalize_newlines;
-use trickle::sim::{Plan, ResumeId};
+use trickle::sim::{PartKind, Plan, ResumeId};
 use trickle::state::Runtime;
 
 /// The built-in settings in force, made once for every case.
@@ -72,7 +72,7 @@ fn native_round_trip(
     let (plan, runtime) = chat_plan(seed);
     let id = plan.stream_id().at(index + 1).to_string();
     let mut framing = NativeChat::new(&plan, &runtime.settings.sse);
-    (parse(framing.token(index, ByteString::from(token))), id)
+    (parse(framing.token(index, 0, ByteString::from(token))), id)
 }
 
 /// The JSON of the only event `event` encodes to.
@@ -110,15 +110,17 @@ proptest! {
         let mut openai = CompletionStream::new(Completion {
             id: "chatcmpl-1".to_owned(), created: 0, model: "m".to_owned(),
             include_usage: true, prompt_tokens: 1, completion_tokens: 1,
+            reasoning_tokens: 0, parts: vec![PartKind::Text],
         });
-        let (name, chunk) = only_json(openai.token(0, ByteString::from(token.as_str())));
+        let (name, chunk) = only_json(openai.token(0, 0, ByteString::from(token.as_str())));
         prop_assert_eq!(name, "message");
         prop_assert_eq!(&chunk["choices"][0]["delta"], &json!({"content": token}));
         prop_assert_eq!(&chunk["usage"], &Value::Null);
         let mut anthropic = MessageStream::new(Message {
             id: "msg_1".to_owned(), model: "m".to_owned(), input_tokens: 1, output_tokens: 1,
+            parts: vec![PartKind::Text],
         });
-        let (name, delta) = only_json(anthropic.token(0, ByteString::from(token.as_str())));
+        let (name, delta) = only_json(anthropic.token(0, 0, ByteString::from(token.as_str())));
         prop_assert_eq!(name, "content_block_delta");
         prop_assert_eq!(delta, json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": token}}));
     }

@@ -17,7 +17,7 @@ use trickle::framing::native::NativeChat;
 use trickle::framing::openai::{Completion, CompletionStream};
 use trickle::framing::{Framed, Framing};
 use trickle::routes::plan::{PlanRequest, Resume, plan};
-use trickle::sim::{Pacing, Script, Unit};
+use trickle::sim::{Pacing, PartKind, Script, Unit};
 use trickle::state::Runtime;
 use trickle::stream::{Tick, TokenEvent};
 
@@ -34,7 +34,11 @@ fn frame_and_encode<F: Framing>(
         .map(|i| {
             let index = (i % tokens) as u32;
             let text = script.chunk(index).expect("in range");
-            Tick::Item(TokenEvent::Token { index, text })
+            Tick::Item(TokenEvent::Token {
+                index,
+                part: 0,
+                text,
+            })
         })
         .collect();
     let body = Sse::from_stream(Framed::new(framing, stream::iter(events)));
@@ -105,6 +109,8 @@ fn per_token(c: &mut Criterion) {
                 include_usage: true,
                 prompt_tokens: 12,
                 completion_tokens: 120,
+                reasoning_tokens: 0,
+                parts: vec![PartKind::Text],
             });
             frame_and_encode(&runtime, &script, framing, iterations)
         })

@@ -64,8 +64,15 @@ pub trait Framing: Unpin + 'static {
     /// The events before the first token.
     fn head(&mut self, out: &mut Frames);
 
-    /// Token `index` of the reply.
-    fn token(&mut self, index: u32, text: ByteString) -> Event;
+    /// The events that open reply part `part` (a reasoning block, the text,
+    /// a tool call), before its first token.
+    fn part_start(&mut self, _part: usize, _out: &mut Frames) {}
+
+    /// Token `index` of the reply, which belongs to part `part`.
+    fn token(&mut self, index: u32, part: usize, text: ByteString) -> Event;
+
+    /// The events that close part `part`, after its last token.
+    fn part_end(&mut self, _part: usize, _out: &mut Frames) {}
 
     /// The events that end a whole reply.
     fn done(&mut self, summary: &Summary, out: &mut Frames);
@@ -77,8 +84,9 @@ pub trait Framing: Unpin + 'static {
 /// A framing whose API also answers with one JSON object when the request
 /// does not ask for a stream.
 pub trait WholeReply: Framing {
-    /// The whole reply, cut where the stream would have ended.
-    fn object(&self, text: &str, finish: FinishReason) -> Value;
+    /// The whole reply, cut where the stream would have ended: `parts[i]`
+    /// is the text sent of reply part `i`.
+    fn object(&self, parts: &[String], finish: FinishReason) -> Value;
 }
 
 /// The API families whose error shapes trickle speaks.
@@ -104,12 +112,15 @@ impl Api {
 }
 
 /// A framing driven over paced ticks: the head first, then each tick's
-/// events. Events that one tick yields together wait in a queue that lives
-/// as long as the stream, so the per-token path allocates nothing here.
+/// events, with a part's start and end around its tokens. Events that one
+/// tick yields together wait in a queue that lives as long as the stream, so
+/// the per-token path allocates nothing here.
 pub struct Framed<F, S> {
     framing: F,
     ticks: S,
     queue: Frames,
+    /// The part whose tokens are being sent.
+    part: Option<usize>,
 }
 
 impl<F: Framing, S> Framed<F, S> {
@@ -121,6 +132,7 @@ impl<F: Framing, S> Framed<F, S> {
             framing,
             ticks,
             queue,
+            part: None,
         }
     }
 }
@@ -143,8 +155,26 @@ where
         let framing = &mut this.framing;
         let event = match tick {
             Tick::Heartbeat => sse::heartbeat(),
-            Tick::Item(TokenEvent::Token { index, text }) => framing.token(index, text),
+            Tick::Item(TokenEvent::Token { index, part, text }) => {
+                if this.part != Some(part) {
+                    if let Some(previous) = this.part {
+                        framing.part_end(previous, &mut this.queue);
+                    }
+                    framing.part_start(part, &mut this.queue);
+                    this.part = Some(part);
+                }
+                let event = framing.token(index, part, text);
+                if this.queue.is_empty() {
+                    event
+                } else {
+                    this.queue.push_back(event);
+                    this.queue.pop_front().unwrap_or_else(sse::heartbeat)
+                }
+            }
             Tick::Item(TokenEvent::Done(summary)) => {
+                if let Some(last) = this.part.take() {
+                    framing.part_end(last, &mut this.queue);
+                }
                 framing.done(&summary, &mut this.queue);
                 match this.queue.pop_front() {
                     Some(event) => event,

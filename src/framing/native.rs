@@ -78,7 +78,7 @@ impl Framing for NativeChat {
         }
     }
 
-    fn token(&mut self, index: u32, text: ByteString) -> sse::Event {
+    fn token(&mut self, index: u32, _part: usize, text: ByteString) -> sse::Event {
         sse::Data::new(text).id(self.id(index + 1)).into()
     }
 

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::chunk::TokenChunk;
 use super::{Api, Failure, Frames, Framing, WholeReply};
 use crate::error::ApiError;
+use crate::sim::PartKind;
 use crate::state::RouteLabel;
 use crate::stream::{FinishReason, Summary};
 
@@ -33,23 +34,38 @@ pub struct Completion {
     pub prompt_tokens: u32,
     /// Usage: completion tokens up to the cut.
     pub completion_tokens: u32,
+    /// Usage: the reasoning tokens among them.
+    pub reasoning_tokens: u32,
+    /// The reply's parts, in order.
+    pub parts: Vec<PartKind>,
 }
 
 /// A streamed completion: the shared fields and, made once per stream, the
-/// text around a token's content in its chunk.
+/// chunk around each part's tokens.
 #[derive(Debug)]
 pub struct CompletionStream {
     completion: Completion,
-    token_chunk: TokenChunk,
+    token_chunks: Vec<TokenChunk>,
 }
 
 impl CompletionStream {
     /// Frames `completion` as a stream.
     pub fn new(completion: Completion) -> Self {
-        let token_chunk = TokenChunk::around(&completion.chunk(json!({"content": ""}), None), "");
+        let token_chunks = (0..completion.parts.len())
+            .map(|part| {
+                let delta = match &completion.parts[part] {
+                    PartKind::Text => json!({"content": ""}),
+                    PartKind::Reasoning => json!({"reasoning_content": ""}),
+                    PartKind::ToolCall { .. } => json!({"tool_calls": [
+                        {"index": completion.call_index(part), "function": {"arguments": ""}}
+                    ]}),
+                };
+                TokenChunk::around(&completion.chunk(delta, None), "")
+            })
+            .collect();
         CompletionStream {
             completion,
-            token_chunk,
+            token_chunks,
         }
     }
 }
@@ -58,6 +74,7 @@ fn finish(reason: FinishReason) -> &'static str {
     match reason {
         FinishReason::Stop => "stop",
         FinishReason::Length => "length",
+        FinishReason::ToolCalls => "tool_calls",
     }
 }
 
@@ -83,7 +100,34 @@ impl Completion {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "total_tokens": self.prompt_tokens + self.completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": self.reasoning_tokens,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
         })
+    }
+
+    /// Which tool call (0, 1, …) part `part` is.
+    fn call_index(&self, part: usize) -> usize {
+        self.parts[..part]
+            .iter()
+            .filter(|p| matches!(p, PartKind::ToolCall { .. }))
+            .count()
+    }
+
+    /// The tool call of part `part` as OpenAI names it, with its arguments.
+    fn call(&self, part: usize, arguments: &str) -> Option<Value> {
+        let PartKind::ToolCall { id, name } = &self.parts[part] else {
+            return None;
+        };
+        Some(json!({
+            "id": format!("call_{id}"),
+            "type": "function",
+            "function": {"name": name, "arguments": arguments},
+        }))
     }
 }
 
@@ -92,14 +136,33 @@ impl Framing for CompletionStream {
     const API: Api = Api::OpenAi;
 
     fn head(&mut self, out: &mut Frames) {
+        // A reply of tool calls only has no content, as OpenAI sends it.
+        let content = self
+            .completion
+            .parts
+            .contains(&PartKind::Text)
+            .then_some("");
         out.push_back(data(&self.completion.chunk(
-            json!({"role": "assistant", "content": "", "refusal": null}),
+            json!({"role": "assistant", "content": content, "refusal": null}),
             None,
         )));
     }
 
-    fn token(&mut self, _index: u32, text: ByteString) -> sse::Event {
-        self.token_chunk.data(&text).into()
+    fn part_start(&mut self, part: usize, out: &mut Frames) {
+        let completion = &self.completion;
+        if let Some(mut call) = completion.call(part, "") {
+            call["index"] = json!(completion.call_index(part));
+            let delta = json!({"tool_calls": [call]});
+            out.push_back(data(&completion.chunk(delta, None)));
+        }
+    }
+
+    fn token(&mut self, _index: u32, part: usize, text: ByteString) -> sse::Event {
+        match self.token_chunks.get(part) {
+            Some(chunk) => chunk.data(&text).into(),
+            // Every token belongs to a part, so this is never reached.
+            None => sse::Data::new(text).into(),
+        }
     }
 
     fn done(&mut self, summary: &Summary, out: &mut Frames) {
@@ -131,8 +194,30 @@ impl Framing for CompletionStream {
 }
 
 impl WholeReply for CompletionStream {
-    fn object(&self, content: &str, reason: FinishReason) -> Value {
+    fn object(&self, parts: &[String], reason: FinishReason) -> Value {
         let completion = &self.completion;
+        let of = |kind: &PartKind| {
+            let texts: Vec<&str> = (completion.parts.iter().zip(parts))
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, text)| text.as_str())
+                .collect();
+            (!texts.is_empty()).then(|| texts.concat())
+        };
+        let mut message = json!({
+            "role": "assistant",
+            "content": of(&PartKind::Text),
+            "refusal": null,
+            "annotations": [],
+        });
+        let calls: Vec<Value> = (parts.iter().enumerate())
+            .filter_map(|(part, arguments)| completion.call(part, arguments))
+            .collect();
+        if !calls.is_empty() {
+            message["tool_calls"] = Value::Array(calls);
+        }
+        if let Some(reasoning) = of(&PartKind::Reasoning) {
+            message["reasoning_content"] = Value::String(reasoning);
+        }
         json!({
             "id": completion.id,
             "object": "chat.completion",
@@ -141,7 +226,7 @@ impl WholeReply for CompletionStream {
             "system_fingerprint": FINGERPRINT,
             "choices": [{
                 "index": 0,
-                "message": {"role": "assistant", "content": content, "refusal": null, "annotations": []},
+                "message": message,
                 "logprobs": null,
                 "finish_reason": finish(reason),
             }],
@@ -201,10 +286,12 @@ mod tests {
                 include_usage,
                 prompt_tokens: 1,
                 completion_tokens: 2,
+                reasoning_tokens: 0,
+                parts: vec![PartKind::Text],
             };
             let mut stream = CompletionStream::new(completion.clone());
             for token in ["", "Hi", " \"\\\n\t\u{1}", "👋🏽", "\"\""] {
-                let fast = stream.token(0, ByteString::from(token));
+                let fast = stream.token(0, 0, ByteString::from(token));
                 let tree = data(&completion.chunk(json!({"content": token}), None));
                 assert_eq!(format!("{fast:?}"), format!("{tree:?}"), "{token:?}");
             }

@@ -68,13 +68,19 @@ pub async fn whole<F: WholeReply>(
             ));
         }
     };
-    let mut text = String::new();
+    let mut parts: Vec<String> = Vec::new();
     while let Some(tick) = ticks.next().await {
         match tick {
             Tick::Heartbeat => {}
-            Tick::Item(TokenEvent::Token { text: token, .. }) => text.push_str(&token),
+            Tick::Item(TokenEvent::Token { part, text, .. }) => {
+                if parts.len() <= part {
+                    parts.resize_with(part + 1, String::new);
+                }
+                parts[part].push_str(&text);
+            }
             Tick::Item(TokenEvent::Done(summary)) => {
-                return Ok(HttpResponse::Ok().json(framing.object(&text, summary.finish_reason)));
+                let object = framing.object(&parts, summary.finish_reason);
+                return Ok(HttpResponse::Ok().json(object));
             }
             Tick::Item(_) => break,
         }

@@ -9,7 +9,9 @@ use serde::Deserialize;
 
 use super::fault;
 use crate::error::ApiError;
-use crate::sim::{Pacing, Plan, ResumeId, Script, Start, Unit};
+use rand::RngExt as _;
+
+use crate::sim::{Pacing, Plan, ResumeId, Script, Shape, Start, Unit};
 use crate::state::Runtime;
 
 /// Largest seed handed out when a request sends none: 2^53 − 1, the largest
@@ -34,6 +36,9 @@ pub struct PlanRequest {
     /// A provider's token limit (`max_tokens`); not a `/chat` field.
     #[serde(skip)]
     pub max_tokens: Option<u32>,
+    /// Reasoning, tools, structured output (provider APIs); not a `/chat` field.
+    #[serde(skip)]
+    pub shape: Shape,
 }
 
 /// Whether the route continues a stream from `Last-Event-ID`.
@@ -82,7 +87,12 @@ pub fn plan(
         seed,
     };
     let unit = request.unit.unwrap_or(profile.unit);
-    let script = Script::new(runtime.responders.reply(&profile, &prompt, seed), unit);
+    let answer = runtime.responders.reply(&profile, &prompt, seed);
+    let script = if request.shape.is_plain() {
+        Script::new(answer, unit)
+    } else {
+        Script::from_parts(request.shape.parts(&prompt, &answer, seed, call_id), unit)
+    };
     let end = request
         .max_tokens
         .map_or(script.len(), |cap| script.chunks_within(cap));
@@ -99,6 +109,16 @@ pub fn plan(
         end,
         fault,
     })
+}
+
+/// A tool call's id: random, so ids are unique across requests, as clients
+/// that match results to calls expect.
+fn call_id() -> String {
+    rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(24)
+        .map(char::from)
+        .collect()
 }
 
 fn checked_prompt(prompt: Option<String>, runtime: &Runtime) -> Result<String, ApiError> {

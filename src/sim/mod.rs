@@ -12,11 +12,14 @@ mod pacing;
 mod plan;
 pub mod responder;
 mod resume;
+pub mod schema;
 mod script;
+pub mod shape;
 
 pub use cut::{Unit, count_tokens, cut};
 pub use fault::{Fault, FaultParseError, drawn};
 pub use pacing::Pacing;
 pub use plan::Plan;
 pub use resume::{ResumeId, ResumeIdError, Start, StreamId};
-pub use script::Script;
+pub use script::{Part, PartKind, Script};
+pub use shape::Shape;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Fault, Pacing, Script, Start, StreamId, Unit};
+use super::{Fault, Pacing, PartKind, Script, Start, StreamId, Unit};
 use crate::config::Profile;
 
 /// One reply to produce, already checked against the limits. Built in one
@@ -43,6 +43,19 @@ impl Plan {
     /// BPE tokens up to the cut, as usage reports them.
     pub fn completion_tokens(&self) -> u32 {
         self.script.bpe_tokens(self.end)
+    }
+
+    /// BPE tokens of reasoning up to the cut, as usage reports them.
+    pub fn reasoning_tokens(&self) -> u32 {
+        (self.script.parts().iter().enumerate())
+            .filter(|(_, part)| part.kind == PartKind::Reasoning)
+            .map(|(index, _)| self.script.bpe_tokens_in(index, self.end))
+            .sum()
+    }
+
+    /// What each part of the reply is, in order.
+    pub fn part_kinds(&self) -> Vec<PartKind> {
+        self.script.parts().iter().map(|p| p.kind.clone()).collect()
     }
 
     /// Whether a token limit cuts the reply short.

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Sent, Timeline};
 use crate::metrics::Outcome;
-use crate::sim::{Fault, Pacing, Plan, Script};
+use crate::sim::{Fault, Pacing, PartKind, Plan, Script};
 
 /// Why a reply ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -17,6 +17,8 @@ pub enum FinishReason {
     Stop,
     /// The reply was cut at a token limit.
     Length,
+    /// The reply ends with tool calls, for the client to run.
+    ToolCalls,
 }
 
 /// Counts and timings sent with the final event.
@@ -42,6 +44,8 @@ pub enum TokenEvent {
     Token {
         /// Position in the script.
         index: u32,
+        /// The reply part it belongs to.
+        part: usize,
         /// The token's exact text.
         text: ByteString,
     },
@@ -139,6 +143,13 @@ impl TokenTimeline {
         Summary {
             finish_reason: if self.end < self.script.len() {
                 FinishReason::Length
+            } else if self
+                .script
+                .parts()
+                .last()
+                .is_some_and(|p| matches!(p.kind, PartKind::ToolCall { .. }))
+            {
+                FinishReason::ToolCalls
             } else {
                 FinishReason::Stop
             },
@@ -187,7 +198,8 @@ impl Timeline for TokenTimeline {
             let index = self.next;
             self.next += 1;
             self.first_token_at.get_or_insert(elapsed);
-            return TokenEvent::Token { index, text };
+            let part = self.script.part_of(index);
+            return TokenEvent::Token { index, part, text };
         }
         self.done = true;
         TokenEvent::Done(self.summary(elapsed))

@@ -212,7 +212,11 @@ async fn the_chunk_sequence_is_exactly_openais() {
     expected.push(json!({
         "id": id, "object": "chat.completion.chunk", "created": 0, "model": "sim-echo",
         "system_fingerprint": "fp_trickle", "choices": [],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens},
+        "usage": {
+            "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
+        },
     }));
     assert_eq!(chunks, expected);
 }

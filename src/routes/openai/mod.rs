@@ -1,14 +1,13 @@
 //! `POST /v1/chat/completions`: OpenAI's chat API over the same paced token
-//! stream as `/chat`. Unknown request fields are ignored, as OpenAI's own
-//! clients send many.
+//! stream as `/chat`, with tool calls, reasoning and structured output.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
-use serde::Deserialize;
+mod request;
 
-use super::messages::{self, Content};
+use super::messages;
 use super::open;
 use super::plan::{self, PlanRequest, Resume};
 use crate::error::{ApiError, Shaped};
@@ -16,34 +15,7 @@ use crate::framing::Framing as _;
 use crate::framing::openai::{Completion, CompletionStream};
 use crate::sim::Unit;
 use crate::state::AppState;
-
-/// The fields trickle reads; the rest are accepted and ignored.
-#[derive(Debug, Deserialize)]
-struct Request {
-    model: Option<String>,
-    #[serde(default)]
-    messages: Vec<Message>,
-    #[serde(default)]
-    stream: bool,
-    stream_options: Option<StreamOptions>,
-    max_tokens: Option<u32>,
-    max_completion_tokens: Option<u32>,
-    seed: Option<u64>,
-    n: Option<u32>,
-}
-
-#[derive(Debug, Deserialize)]
-struct StreamOptions {
-    #[serde(default)]
-    include_usage: bool,
-}
-
-#[derive(Debug, Deserialize)]
-struct Message {
-    role: String,
-    #[serde(default)]
-    content: Option<Content>,
-}
+use request::Request;
 
 /// `POST /v1/chat/completions`
 pub async fn completions(
@@ -64,13 +36,8 @@ async fn answer(
     let runtime = state.runtime();
     let request: Request = messages::read_json(&req, payload, &runtime).await?;
     let model = checked(&request)?;
-    let turns: Vec<(String, String)> = request
-        .messages
-        .iter()
-        .map(|m| {
-            let text = m.content.as_ref().map(Content::text).unwrap_or_default();
-            (m.role.clone(), text)
-        })
+    let turns: Vec<(String, String)> = (request.messages.iter())
+        .map(|m| (m.role.clone(), m.text()))
         .collect();
     let prompt = messages::last_user(&turns, "messages must include a message with role \"user\"")?;
     let prompt_tokens = turns
@@ -84,6 +51,7 @@ async fn answer(
         seed: request.seed,
         unit: Some(Unit::Token),
         max_tokens: request.max_completion_tokens.or(request.max_tokens),
+        shape: request.shape()?,
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;
@@ -100,6 +68,8 @@ async fn answer(
         include_usage: request.stream_options.is_some_and(|o| o.include_usage),
         prompt_tokens,
         completion_tokens: plan.completion_tokens(),
+        reasoning_tokens: plan.reasoning_tokens(),
+        parts: plan.part_kinds(),
     });
     if request.stream {
         open::stream(&req, &state, &runtime, plan, framing)

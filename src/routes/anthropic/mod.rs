@@ -1,12 +1,12 @@
 //! `POST /v1/messages`: Anthropic's Messages API over the same paced token
-//! stream as `/chat`. `max_tokens` is required, as Anthropic requires it;
-//! other unknown fields are ignored.
+//! stream as `/chat`, with tool use and extended thinking. `max_tokens` is
+//! required, as Anthropic requires it; other unknown fields are ignored.
 
 use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
-use serde::Deserialize;
+mod request;
 
-use super::messages::{self, Content};
+use super::messages;
 use super::open;
 use super::plan::{self, PlanRequest, Resume};
 use crate::error::{ApiError, Shaped};
@@ -14,25 +14,7 @@ use crate::framing::Framing as _;
 use crate::framing::anthropic::{Message, MessageStream};
 use crate::sim::Unit;
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize)]
-struct Request {
-    model: Option<String>,
-    max_tokens: Option<u32>,
-    #[serde(default)]
-    messages: Vec<Turn>,
-    system: Option<Content>,
-    #[serde(default)]
-    stream: bool,
-    /// Anthropic has no seed; trickle reads one here to reproduce a reply.
-    seed: Option<u64>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Turn {
-    role: String,
-    content: Content,
-}
+use request::{Blocks, Request};
 
 /// `POST /v1/messages`
 pub async fn messages(
@@ -63,23 +45,23 @@ async fn answer(
             "max_tokens: Field required (a number of at least 1)",
         )
     })?;
-    let turns: Vec<(String, String)> = request
-        .messages
-        .iter()
-        .map(|t| (t.role.clone(), t.content.text()))
+    // The prompt is the last user turn with text: a turn of tool results
+    // only answers a call and asks nothing new.
+    let written: Vec<(String, String)> = (request.messages.iter())
+        .map(|t| (t.role.clone(), t.content.written()))
+        .filter(|(_, text)| !text.trim().is_empty())
         .collect();
     let prompt = messages::last_user(
-        &turns,
+        &written,
         "messages: at least one message with role \"user\" is required",
     )?;
     let system = request
         .system
         .as_ref()
-        .map(Content::text)
+        .map(Blocks::text)
         .unwrap_or_default();
-    let input_tokens = turns
-        .iter()
-        .map(|(role, text)| messages::message_tokens(role, text))
+    let input_tokens = (request.messages.iter())
+        .map(|t| messages::message_tokens(&t.role, &t.content.text()))
         .sum::<u32>()
         + crate::sim::count_tokens(&system);
     let asked = PlanRequest {
@@ -88,6 +70,7 @@ async fn answer(
         seed: request.seed,
         unit: Some(Unit::Token),
         max_tokens: Some(max_tokens),
+        shape: request.shape(max_tokens)?,
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;
@@ -96,6 +79,7 @@ async fn answer(
         model,
         input_tokens,
         output_tokens: plan.completion_tokens(),
+        parts: plan.part_kinds(),
     });
     if request.stream {
         open::stream(&req, &state, &runtime, plan, framing)
