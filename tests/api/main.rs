@@ -1,5 +1,6 @@
 //! Integration tests: each starts the real server on port 0 and talks HTTP to it.
 
+mod agents;
 mod anthropic;
 mod bench;
 mod capacity;
