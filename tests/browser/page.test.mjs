@@ -1,6 +1,7 @@
 // End-to-end tests of the chat page in headless Chromium.
-// Usage: node page.test.mjs BASE_URL SCREENSHOT_DIR
-// Exits non-zero on the first failed check, saying which.
+// Usage: node page.test.mjs BASE_URL [SCREENSHOT_DIR]
+// Prints one `ok - …` or `not ok - …` line per check (tests/browser.rs counts
+// them) and exits non-zero when one failed.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -140,5 +141,4 @@ try {
   await browser.close();
 }
 
-console.log(failures === 0 ? "browser suite passed" : `${failures} browser checks failed`);
 process.exit(failures === 0 ? 0 : 1);
