@@ -6,6 +6,8 @@
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORAGE = "trickle.apiKey";
+/** How close to the bottom a reader must scroll for the transcript to follow again. */
+const NEAR_BOTTOM_PX = 40;
 
 /** Incremental event-stream parser, as the HTML standard describes it. */
 class EventStreamParser {
@@ -97,6 +99,55 @@ async function errorMessage(response) {
   return `the server answered ${response.status} ${response.statusText}`;
 }
 
+// ---- following the newest text --------------------------------------------
+
+/**
+ * Keeps a scrolling list at its bottom while the reader is there, so every
+ * new token stays in view; scrolling up to read stops that until the reader
+ * comes back to the bottom. A wheel, touch or key gesture upwards stops it at
+ * once, before the scroll lands, so a token arriving in between cannot pull
+ * the reader back down.
+ */
+class Follower {
+  constructor(box) {
+    this.box = box;
+    this.pinned = true;
+    this.lastTop = 0;
+    this.touchY = 0;
+    const passive = { passive: true };
+    box.addEventListener("scroll", () => this.scrolled(), passive);
+    box.addEventListener("wheel", (e) => { if (e.deltaY < 0) this.unpin(); }, passive);
+    box.addEventListener("touchstart", (e) => { this.touchY = e.touches[0].clientY; }, passive);
+    box.addEventListener("touchmove", (e) => { if (e.touches[0].clientY > this.touchY) this.unpin(); }, passive);
+    box.addEventListener("keydown", (e) => { if (["ArrowUp", "PageUp", "Home"].includes(e.key)) this.unpin(); });
+    new ResizeObserver(() => this.follow()).observe(box);
+  }
+
+  unpin() {
+    if (this.box.scrollTop > 0) this.pinned = false;
+  }
+
+  /** Moving up (and not merely clamped at the bottom) unpins; reaching the bottom pins. */
+  scrolled() {
+    const top = this.box.scrollTop;
+    const gap = this.box.scrollHeight - this.box.clientHeight - top;
+    if (top < this.lastTop && gap > 1) this.pinned = false;
+    else if (gap <= NEAR_BOTTOM_PX) this.pinned = true;
+    this.lastTop = top;
+  }
+
+  /** Call after adding content: back to the bottom if following. */
+  follow() {
+    if (this.pinned) this.box.scrollTop = this.box.scrollHeight;
+  }
+
+  /** The user sent something: show the newest, whatever they were reading. */
+  pin() {
+    this.pinned = true;
+    this.follow();
+  }
+}
+
 // ---- models ----------------------------------------------------------------
 
 const profiles = new Map();
@@ -141,6 +192,7 @@ function showDelay() {
 // ---- chat ------------------------------------------------------------------
 
 let current = null; // { controller, stopped }
+let follower = null; // the transcript's Follower
 
 function addMessage(role, text) {
   const item = document.createElement("li");
@@ -179,11 +231,14 @@ async function sendPrompt(prompt) {
   const reply = addMessage("assistant", "");
   const text = reply.querySelector(".text");
   text.setAttribute("aria-live", "polite");
+  const tokens = document.createTextNode("");
+  text.append(tokens);
   const stats = document.createElement("p");
   stats.className = "stats";
   reply.append(stats);
   reply.classList.add("streaming");
-  reply.scrollIntoView({ block: "end" });
+  follower.pin();
+  $("composer").scrollIntoView({ block: "nearest" });
 
   const controller = new AbortController();
   current = { controller, stopped: false };
@@ -199,6 +254,7 @@ async function sendPrompt(prompt) {
     error.setAttribute("role", "alert");
     error.textContent = message;
     reply.append(error);
+    follower.follow();
   };
 
   try {
@@ -222,7 +278,7 @@ async function sendPrompt(prompt) {
         if (event.type === "message") {
           if (s.ttft === null) s.ttft = Math.round(performance.now() - started);
           s.tokens += 1;
-          text.textContent += event.data;
+          tokens.appendData(event.data);
         } else if (event.type === "meta") {
           s.seed = JSON.parse(event.data).seed;
         } else if (event.type === "done") {
@@ -232,6 +288,7 @@ async function sendPrompt(prompt) {
           fail(`Stream error: ${JSON.parse(event.data).message}`);
         }
         tick();
+        follower.follow();
       }
     }
     if (!ended) fail("The connection closed before the reply finished.");
@@ -241,6 +298,7 @@ async function sendPrompt(prompt) {
   } finally {
     tick();
     reply.classList.remove("streaming");
+    follower.follow();
     setStreaming(false);
     current = null;
   }
@@ -270,11 +328,13 @@ function setUpChat() {
   });
   $("model").addEventListener("change", applyProfile);
   $("delay").addEventListener("input", showDelay);
+  follower = new Follower($("transcript"));
 }
 
 // ---- clock -----------------------------------------------------------------
 
 let clock = null;
+let tickFollower = null;
 
 function clockStatus(message) {
   $("clock-status").textContent = message;
@@ -291,6 +351,7 @@ function stopClock(message) {
 function startClock() {
   stopClock();
   $("ticks").replaceChildren();
+  tickFollower.pin();
   const interval = $("clock-interval").value;
   const count = $("clock-count").value;
   const source = new EventSource(`/clock?interval_ms=${encodeURIComponent(interval)}&count=${encodeURIComponent(count)}`);
@@ -313,6 +374,7 @@ function startClock() {
     id.textContent = `#${event.lastEventId}`;
     item.append(id, document.createTextNode(event.data));
     $("ticks").append(item);
+    tickFollower.follow();
   });
   source.addEventListener("end", (event) => {
     stopClock(`Ended after ${JSON.parse(event.data).ticks} ticks.`);
@@ -335,6 +397,7 @@ function setUpClock() {
     startClock();
   });
   $("clock-stop").addEventListener("click", () => stopClock("Stopped."));
+  tickFollower = new Follower($("ticks"));
 }
 
 setUpChat();
