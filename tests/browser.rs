@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 
 use trickle::Application;
-use trickle::config::{Overrides, load_with_env};
+use trickle::config::{Overrides, Settings, load_with_env};
 
 /// The one command that installs what the suite needs.
 const ENABLE: &str = ".ci/install-browser";
@@ -106,12 +106,22 @@ fn missing() -> Option<String> {
     None
 }
 
-/// Starts the server on a free port; returns its base URL.
-async fn serve() -> String {
+/// The settings the suite's checks expect: a clock and limits that differ
+/// from the built-in ones, so the page shows it reads them from the server.
+fn suite_settings() -> Settings {
     let mut settings =
         load_with_env(&Overrides::default(), Some(HashMap::new())).expect("built-in settings load");
     settings.server.port = 0;
-    let app = Application::build(settings).expect("the app builds");
+    settings.clock.interval_ms = 300;
+    settings.clock.count = 4;
+    settings.limits.max_clock_interval_ms = 30_000;
+    settings.limits.max_clock_count = 500;
+    settings
+}
+
+/// Starts the server on a free port; returns its base URL.
+async fn serve() -> String {
+    let app = Application::build(suite_settings()).expect("the app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run());
     base

@@ -1,11 +1,15 @@
 // trickle's chat page. Chat replies stream over fetch + a body reader (POST
 // /chat): it sends JSON, can carry an Authorization header, and Stop aborts
 // it at once. The clock uses EventSource (GET /clock), which reconnects by
-// itself with Last-Event-ID, which is what the demo shows.
+// itself with Last-Event-ID, which is what the demo shows. The fields start
+// from the server's settings (GET /page/settings.json) and a request carries
+// only what the user changed, so the server's configuration decides the rest.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORAGE = "trickle.apiKey";
+/** The token delay slider's usual range; it stretches to a slower profile. */
+const DELAY_RANGE_MS = 200;
 /** How close to the bottom a reader must scroll for the transcript to follow again. */
 const NEAR_BOTTOM_PX = 40;
 
@@ -148,6 +152,44 @@ class Follower {
   }
 }
 
+// ---- server settings -------------------------------------------------------
+
+/** GET /page/settings.json once loaded: clock, limits, default model, starters. */
+let settings = null;
+
+async function loadSettings() {
+  try {
+    const response = await fetch("/page/settings.json");
+    if (!response.ok) throw new Error(await errorMessage(response));
+    settings = await response.json();
+  } catch (error) {
+    console.warn("page settings unavailable; the server's own defaults apply:", error.message);
+    return;
+  }
+  const { clock, limits } = settings;
+  const interval = $("clock-interval");
+  const count = $("clock-count");
+  interval.min = String(limits.min_clock_interval_ms);
+  interval.max = String(limits.max_clock_interval_ms);
+  count.max = String(limits.max_clock_count);
+  // The default value is what "unchanged" means when the clock starts; a
+  // field the user already typed in keeps its value.
+  interval.defaultValue = String(clock.interval_ms);
+  count.defaultValue = String(clock.count);
+  const pace = profiles.get($("model").value)?.token_delay_ms ?? settings.default_model.token_delay_ms;
+  if (!delayChanged && Number.isFinite(pace)) setDelay(pace);
+  countPrompt();
+}
+
+/** Says when the prompt is over the server's limit (the server has the last word). */
+function countPrompt() {
+  const out = $("prompt-count");
+  const limit = settings?.limits.max_prompt_chars;
+  const length = [...$("prompt").value.trim()].length;
+  out.hidden = !limit || length <= limit;
+  if (!out.hidden) out.textContent = `${length} characters; the server takes at most ${limit}.`;
+}
+
 // ---- models ----------------------------------------------------------------
 
 const profiles = new Map();
@@ -179,10 +221,20 @@ async function loadModels() {
 
 function applyProfile() {
   const profile = profiles.get($("model").value);
-  if (profile) {
-    $("delay").value = String(Math.min(profile.token_delay_ms, Number($("delay").max)));
-    showDelay();
-  }
+  if (profile) setDelay(profile.token_delay_ms);
+}
+
+/** True once the user moved the delay slider away from the model's own pace. */
+let delayChanged = false;
+
+/** Shows a model's own delay; it is not sent unless the user changes it. */
+function setDelay(ms) {
+  const delay = $("delay");
+  const limit = settings ? settings.limits.max_token_delay_ms : Infinity;
+  delay.max = String(Math.min(limit, Math.max(DELAY_RANGE_MS, ms)));
+  delay.value = String(ms);
+  delayChanged = false;
+  showDelay();
 }
 
 function showDelay() {
@@ -222,7 +274,8 @@ function formatStats(s) {
 }
 
 async function sendPrompt(prompt) {
-  const body = { prompt, token_delay_ms: Number($("delay").value) };
+  const body = { prompt };
+  if (delayChanged) body.token_delay_ms = Number($("delay").value);
   if ($("model").value) body.model = $("model").value;
   const seed = $("seed").value.trim();
   if (seed !== "") body.seed = Number(seed);
@@ -313,8 +366,10 @@ function setUpChat() {
     const text = prompt.value;
     if (text.trim() === "") return;
     prompt.value = "";
+    countPrompt();
     sendPrompt(text);
   });
+  prompt.addEventListener("input", countPrompt);
   prompt.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -327,7 +382,10 @@ function setUpChat() {
     current.controller.abort();
   });
   $("model").addEventListener("change", applyProfile);
-  $("delay").addEventListener("input", showDelay);
+  $("delay").addEventListener("input", () => {
+    delayChanged = true;
+    showDelay();
+  });
   follower = new Follower($("transcript"));
 }
 
@@ -348,13 +406,22 @@ function stopClock(message) {
   if (message) clockStatus(message);
 }
 
+/** /clock with only the fields the user changed; the server fills in the rest. */
+function clockUrl() {
+  const params = new URLSearchParams();
+  for (const [id, name] of [["clock-interval", "interval_ms"], ["clock-count", "count"]]) {
+    const input = $(id);
+    if (input.value !== "" && input.value !== input.defaultValue) params.set(name, input.value);
+  }
+  const query = params.toString();
+  return query ? `/clock?${query}` : "/clock";
+}
+
 function startClock() {
   stopClock();
   $("ticks").replaceChildren();
   tickFollower.pin();
-  const interval = $("clock-interval").value;
-  const count = $("clock-count").value;
-  const source = new EventSource(`/clock?interval_ms=${encodeURIComponent(interval)}&count=${encodeURIComponent(count)}`);
+  const source = new EventSource(clockUrl());
   clock = source;
   let opened = 0;
   let lastId = "";
@@ -402,4 +469,5 @@ function setUpClock() {
 
 setUpChat();
 setUpClock();
+loadSettings();
 loadModels();

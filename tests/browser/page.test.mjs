@@ -2,7 +2,9 @@
 // Usage: node page.test.mjs BASE_URL [SCREENSHOT_DIR]
 // Prints one `ok - …` or `not ok - …` line per check (tests/browser.rs counts
 // them) and exits non-zero when one failed. A group of checks that throws is
-// one failure and the next group still runs.
+// one failure and the next group still runs. The server must run with
+// clock.interval_ms = 300, clock.count = 4, limits.max_clock_interval_ms =
+// 30000 and limits.max_clock_count = 500, as tests/browser.rs starts it.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -221,6 +223,10 @@ async function existingFlow() {
   });
 
   await group("errors", async () => {
+    await page.fill("#prompt", "x".repeat(8001));
+    const count = page.locator("#prompt-count");
+    const counted = (await count.isVisible()) ? await count.textContent() : "(nothing shown)";
+    check(/8001.*8000/.test(counted), `an over-long prompt is counted against the server's limit: ${counted}`);
     await send(page, "x".repeat(8001));
     await poll("the error", async () => (await assistants(page).last().locator(".error").count()) > 0);
     const error = await assistants(page).last().locator(".error").textContent();
@@ -244,6 +250,45 @@ async function existingFlow() {
     check(!overflow, "no horizontal overflow on a phone-sized screen");
     await page.screenshot({ path: join(shots, "phone.png"), fullPage: true });
   });
+  await page.close();
+}
+
+async function fieldsFromServer() {
+  const { page } = await openPage();
+  const requests = [];
+  page.on("request", (r) => { if (new URL(r.url()).pathname === "/clock") requests.push(r.url()); });
+  const chats = [];
+  page.on("request", (r) => { if (new URL(r.url()).pathname === "/chat") chats.push(JSON.parse(r.postData())); });
+  const fields = await page.evaluate(() => {
+    const [interval, count] = ["clock-interval", "clock-count"].map((id) => document.getElementById(id));
+    return { interval: interval.value, count: count.value, min: interval.min, max: interval.max, maxCount: count.max };
+  });
+  check(fields.interval === "300" && fields.count === "4",
+    `the clock fields start from clock.interval_ms and clock.count: ${JSON.stringify(fields)}`);
+  check(fields.min === "10" && fields.max === "30000" && fields.maxCount === "500",
+    `the clock fields' bounds are the server's limits: ${JSON.stringify(fields)}`);
+
+  await page.click("#clock-start");
+  await poll("the end of the clock", async () => (await page.textContent("#clock-status")).startsWith("Ended"));
+  const ticks = await page.locator("#ticks li").allTextContents();
+  check(ticks.length === 4 && ticks.every((t, i) => t.startsWith(`#${i + 1}`)),
+    `a server with clock.count = 4 shows exactly 4 ticks: ${JSON.stringify(ticks)}`);
+  check(requests.length === 1 && new URL(requests[0]).search === "",
+    `unchanged fields send no override: ${JSON.stringify(requests)}`);
+
+  await page.fill("#clock-count", "2");
+  await page.click("#clock-start");
+  await poll("the end of the second clock", async () => (await page.textContent("#clock-status")).startsWith("Ended after 2"));
+  check(requests.length === 2 && new URL(requests[1]).search === "?count=2",
+    `a changed field is the only override sent: ${JSON.stringify(requests)}`);
+
+  const delay = await page.textContent("#delay-value");
+  await page.fill("#prompt", "hi");
+  await page.press("#prompt", "Enter");
+  await poll("the chat request", async () => chats.length === 1);
+  check(delay === "20 ms" && !("token_delay_ms" in chats[0]),
+    `an untouched token delay shows the model's own (${delay}) and is not sent: ${JSON.stringify(chats[0])}`);
+  await finished(page);
   await page.close();
 }
 
@@ -309,6 +354,7 @@ async function followsOnAPhone() {
 
 for (const [name, run] of [
   ["the chat and clock", existingFlow],
+  ["the fields from the server's settings", fieldsFromServer],
   ["following the reply at 1280×800", followsTheReply],
   ["following the reply at 390×844", followsOnAPhone],
 ]) {
