@@ -178,7 +178,27 @@ async function loadSettings() {
   count.defaultValue = String(clock.count);
   const pace = profiles.get($("model").value)?.token_delay_ms ?? settings.default_model.token_delay_ms;
   if (!delayChanged && Number.isFinite(pace)) setDelay(pace);
+  showStarters(settings.starters);
   countPrompt();
+}
+
+/** The starter prompts, shown while the chat is empty; a click fills the box. */
+function showStarters(prompts) {
+  const items = prompts.map((text) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = text;
+    button.addEventListener("click", () => {
+      $("prompt").value = text;
+      $("prompt").focus();
+      countPrompt();
+    });
+    const item = document.createElement("li");
+    item.append(button);
+    return item;
+  });
+  $("starter-list").replaceChildren(...items);
+  $("starters").hidden = items.length === 0 || $("transcript").childElementCount > 0;
 }
 
 /** Says when the prompt is over the server's limit (the server has the last word). */
@@ -254,6 +274,7 @@ function addMessage(role, text) {
   body.textContent = text;
   item.append(body);
   $("transcript").append(item);
+  $("starters").hidden = true;
   return item;
 }
 

@@ -292,6 +292,27 @@ async function fieldsFromServer() {
   await page.close();
 }
 
+async function starters() {
+  const { page } = await openPage();
+  const settings = await (await fetch(`${base}/page/settings.json`)).json();
+  const shown = await page.locator("#starters button").allTextContents();
+  check(shown.length > 0 && JSON.stringify(shown) === JSON.stringify(settings.starters),
+    `the empty chat offers the server's starter prompts: ${JSON.stringify(shown)}`);
+  await page.getByRole("button", { name: "who are you", exact: true }).click();
+  const filled = await page.evaluate(() => ({
+    value: document.getElementById("prompt").value,
+    focused: document.activeElement.id,
+  }));
+  check(filled.value === "who are you" && filled.focused === "prompt",
+    `clicking a starter fills the prompt box and focuses it: ${JSON.stringify(filled)}`);
+  await page.$eval("#delay", (el) => { el.value = "0"; el.dispatchEvent(new Event("input")); });
+  await page.press("#prompt", "Enter");
+  await finished(page);
+  check((await lastText(page)).startsWith("I'm trickle"), "the starter gets its canned reply");
+  check(await page.locator("#starters").isHidden(), "the starters go once the chat has begun");
+  await page.close();
+}
+
 async function followsTheReply() {
   const { page } = await openPage();
   let samples = 0;
@@ -355,6 +376,7 @@ async function followsOnAPhone() {
 for (const [name, run] of [
   ["the chat and clock", existingFlow],
   ["the fields from the server's settings", fieldsFromServer],
+  ["starter prompts", starters],
   ["following the reply at 1280×800", followsTheReply],
   ["following the reply at 390×844", followsOnAPhone],
 ]) {
