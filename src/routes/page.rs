@@ -11,9 +11,7 @@ use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
-use crate::config::Settings;
 use crate::error::ApiError;
-use crate::sim::responder::Canned;
 use crate::state::AppState;
 
 /// No inline script or style, nothing from other origins.
@@ -98,22 +96,6 @@ pub async fn settings(state: Data<AppState>) -> HttpResponse {
                 "id": settings.models.default,
                 "token_delay_ms": token_delay_ms,
             },
-            "starters": starters(settings),
+            "starters": runtime.responders.starters(),
         }))
-}
-
-/// A prompt per canned rule ([`Canned::examples`]), from the responses file
-/// the settings name, read the way the runtime reads it. A file that no
-/// longer loads gives no starters rather than a failed page.
-fn starters(settings: &Settings) -> Vec<String> {
-    let file = &settings.responses.file;
-    let canned = if file.is_empty() {
-        Canned::built_in()
-    } else {
-        Canned::from_path(Path::new(file))
-    };
-    canned.map(|c| c.examples()).unwrap_or_else(|e| {
-        tracing::warn!("page settings: no starter prompts: {e}");
-        Vec::new()
-    })
 }
