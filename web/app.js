@@ -1,11 +1,17 @@
 // trickle's chat page. Chat replies stream over fetch + a body reader (POST
 // /chat): it sends JSON, can carry an Authorization header, and Stop aborts
 // it at once. The clock uses EventSource (GET /clock), which reconnects by
-// itself with Last-Event-ID, which is what the demo shows.
+// itself with Last-Event-ID, which is what the demo shows. The fields start
+// from the server's settings (GET /page/settings.json) and a request carries
+// only what the user changed, so the server's configuration decides the rest.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORAGE = "trickle.apiKey";
+/** The token delay slider's usual range; it stretches to a slower profile. */
+const DELAY_RANGE_MS = 200;
+/** How close to the bottom a reader must scroll for the transcript to follow again. */
+const NEAR_BOTTOM_PX = 40;
 
 /** Incremental event-stream parser, as the HTML standard describes it. */
 class EventStreamParser {
@@ -97,6 +103,113 @@ async function errorMessage(response) {
   return `the server answered ${response.status} ${response.statusText}`;
 }
 
+// ---- following the newest text --------------------------------------------
+
+/**
+ * Keeps a scrolling list at its bottom while the reader is there, so every
+ * new token stays in view; scrolling up to read stops that until the reader
+ * comes back to the bottom. A wheel, touch or key gesture upwards stops it at
+ * once, before the scroll lands, so a token arriving in between cannot pull
+ * the reader back down.
+ */
+class Follower {
+  constructor(box) {
+    this.box = box;
+    this.pinned = true;
+    this.lastTop = 0;
+    this.touchY = 0;
+    const passive = { passive: true };
+    box.addEventListener("scroll", () => this.scrolled(), passive);
+    box.addEventListener("wheel", (e) => { if (e.deltaY < 0) this.unpin(); }, passive);
+    box.addEventListener("touchstart", (e) => { this.touchY = e.touches[0].clientY; }, passive);
+    box.addEventListener("touchmove", (e) => { if (e.touches[0].clientY > this.touchY) this.unpin(); }, passive);
+    box.addEventListener("keydown", (e) => { if (["ArrowUp", "PageUp", "Home"].includes(e.key)) this.unpin(); });
+    new ResizeObserver(() => this.follow()).observe(box);
+  }
+
+  unpin() {
+    if (this.box.scrollTop > 0) this.pinned = false;
+  }
+
+  /** Moving up (and not merely clamped at the bottom) unpins; reaching the bottom pins. */
+  scrolled() {
+    const top = this.box.scrollTop;
+    const gap = this.box.scrollHeight - this.box.clientHeight - top;
+    if (top < this.lastTop && gap > 1) this.pinned = false;
+    else if (gap <= NEAR_BOTTOM_PX) this.pinned = true;
+    this.lastTop = top;
+  }
+
+  /** Call after adding content: back to the bottom if following. */
+  follow() {
+    if (this.pinned) this.box.scrollTop = this.box.scrollHeight;
+  }
+
+  /** The user sent something: show the newest, whatever they were reading. */
+  pin() {
+    this.pinned = true;
+    this.follow();
+  }
+}
+
+// ---- server settings -------------------------------------------------------
+
+/** GET /page/settings.json once loaded: clock, limits, default model, starters. */
+let settings = null;
+
+async function loadSettings() {
+  try {
+    const response = await fetch("/page/settings.json");
+    if (!response.ok) throw new Error(await errorMessage(response));
+    settings = await response.json();
+  } catch (error) {
+    console.warn("page settings unavailable; the server's own defaults apply:", error.message);
+    return;
+  }
+  const { clock, limits } = settings;
+  const interval = $("clock-interval");
+  const count = $("clock-count");
+  interval.min = String(limits.min_clock_interval_ms);
+  interval.max = String(limits.max_clock_interval_ms);
+  count.max = String(limits.max_clock_count);
+  // The default value is what "unchanged" means when the clock starts; a
+  // field the user already typed in keeps its value.
+  interval.defaultValue = String(clock.interval_ms);
+  count.defaultValue = String(clock.count);
+  const pace = profiles.get($("model").value)?.token_delay_ms ?? settings.default_model.token_delay_ms;
+  if (!delayChanged && Number.isFinite(pace)) setDelay(pace);
+  showStarters(settings.starters);
+  countPrompt();
+}
+
+/** The starter prompts, shown while the chat is empty; a click fills the box. */
+function showStarters(prompts) {
+  const items = prompts.map((text) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = text;
+    button.addEventListener("click", () => {
+      $("prompt").value = text;
+      $("prompt").focus();
+      countPrompt();
+    });
+    const item = document.createElement("li");
+    item.append(button);
+    return item;
+  });
+  $("starter-list").replaceChildren(...items);
+  $("starters").hidden = items.length === 0 || $("transcript").childElementCount > 0;
+}
+
+/** Says when the prompt is over the server's limit (the server has the last word). */
+function countPrompt() {
+  const out = $("prompt-count");
+  const limit = settings?.limits.max_prompt_chars;
+  const length = [...$("prompt").value.trim()].length;
+  out.hidden = !limit || length <= limit;
+  if (!out.hidden) out.textContent = `${length} characters; the server takes at most ${limit}.`;
+}
+
 // ---- models ----------------------------------------------------------------
 
 const profiles = new Map();
@@ -128,10 +241,20 @@ async function loadModels() {
 
 function applyProfile() {
   const profile = profiles.get($("model").value);
-  if (profile) {
-    $("delay").value = String(Math.min(profile.token_delay_ms, Number($("delay").max)));
-    showDelay();
-  }
+  if (profile) setDelay(profile.token_delay_ms);
+}
+
+/** True once the user moved the delay slider away from the model's own pace. */
+let delayChanged = false;
+
+/** Shows a model's own delay; it is not sent unless the user changes it. */
+function setDelay(ms) {
+  const delay = $("delay");
+  const limit = settings ? settings.limits.max_token_delay_ms : Infinity;
+  delay.max = String(Math.min(limit, Math.max(DELAY_RANGE_MS, ms)));
+  delay.value = String(ms);
+  delayChanged = false;
+  showDelay();
 }
 
 function showDelay() {
@@ -141,6 +264,7 @@ function showDelay() {
 // ---- chat ------------------------------------------------------------------
 
 let current = null; // { controller, stopped }
+let follower = null; // the transcript's Follower
 
 function addMessage(role, text) {
   const item = document.createElement("li");
@@ -150,6 +274,7 @@ function addMessage(role, text) {
   body.textContent = text;
   item.append(body);
   $("transcript").append(item);
+  $("starters").hidden = true;
   return item;
 }
 
@@ -170,7 +295,8 @@ function formatStats(s) {
 }
 
 async function sendPrompt(prompt) {
-  const body = { prompt, token_delay_ms: Number($("delay").value) };
+  const body = { prompt };
+  if (delayChanged) body.token_delay_ms = Number($("delay").value);
   if ($("model").value) body.model = $("model").value;
   const seed = $("seed").value.trim();
   if (seed !== "") body.seed = Number(seed);
@@ -179,11 +305,14 @@ async function sendPrompt(prompt) {
   const reply = addMessage("assistant", "");
   const text = reply.querySelector(".text");
   text.setAttribute("aria-live", "polite");
+  const tokens = document.createTextNode("");
+  text.append(tokens);
   const stats = document.createElement("p");
   stats.className = "stats";
   reply.append(stats);
   reply.classList.add("streaming");
-  reply.scrollIntoView({ block: "end" });
+  follower.pin();
+  $("composer").scrollIntoView({ block: "nearest" });
 
   const controller = new AbortController();
   current = { controller, stopped: false };
@@ -199,6 +328,7 @@ async function sendPrompt(prompt) {
     error.setAttribute("role", "alert");
     error.textContent = message;
     reply.append(error);
+    follower.follow();
   };
 
   try {
@@ -222,7 +352,7 @@ async function sendPrompt(prompt) {
         if (event.type === "message") {
           if (s.ttft === null) s.ttft = Math.round(performance.now() - started);
           s.tokens += 1;
-          text.textContent += event.data;
+          tokens.appendData(event.data);
         } else if (event.type === "meta") {
           s.seed = JSON.parse(event.data).seed;
         } else if (event.type === "done") {
@@ -232,6 +362,7 @@ async function sendPrompt(prompt) {
           fail(`Stream error: ${JSON.parse(event.data).message}`);
         }
         tick();
+        follower.follow();
       }
     }
     if (!ended) fail("The connection closed before the reply finished.");
@@ -241,6 +372,7 @@ async function sendPrompt(prompt) {
   } finally {
     tick();
     reply.classList.remove("streaming");
+    follower.follow();
     setStreaming(false);
     current = null;
   }
@@ -255,8 +387,10 @@ function setUpChat() {
     const text = prompt.value;
     if (text.trim() === "") return;
     prompt.value = "";
+    countPrompt();
     sendPrompt(text);
   });
+  prompt.addEventListener("input", countPrompt);
   prompt.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -269,12 +403,17 @@ function setUpChat() {
     current.controller.abort();
   });
   $("model").addEventListener("change", applyProfile);
-  $("delay").addEventListener("input", showDelay);
+  $("delay").addEventListener("input", () => {
+    delayChanged = true;
+    showDelay();
+  });
+  follower = new Follower($("transcript"));
 }
 
 // ---- clock -----------------------------------------------------------------
 
 let clock = null;
+let tickFollower = null;
 
 function clockStatus(message) {
   $("clock-status").textContent = message;
@@ -288,12 +427,22 @@ function stopClock(message) {
   if (message) clockStatus(message);
 }
 
+/** /clock with only the fields the user changed; the server fills in the rest. */
+function clockUrl() {
+  const params = new URLSearchParams();
+  for (const [id, name] of [["clock-interval", "interval_ms"], ["clock-count", "count"]]) {
+    const input = $(id);
+    if (input.value !== "" && input.value !== input.defaultValue) params.set(name, input.value);
+  }
+  const query = params.toString();
+  return query ? `/clock?${query}` : "/clock";
+}
+
 function startClock() {
   stopClock();
   $("ticks").replaceChildren();
-  const interval = $("clock-interval").value;
-  const count = $("clock-count").value;
-  const source = new EventSource(`/clock?interval_ms=${encodeURIComponent(interval)}&count=${encodeURIComponent(count)}`);
+  tickFollower.pin();
+  const source = new EventSource(clockUrl());
   clock = source;
   let opened = 0;
   let lastId = "";
@@ -313,6 +462,7 @@ function startClock() {
     id.textContent = `#${event.lastEventId}`;
     item.append(id, document.createTextNode(event.data));
     $("ticks").append(item);
+    tickFollower.follow();
   });
   source.addEventListener("end", (event) => {
     stopClock(`Ended after ${JSON.parse(event.data).ticks} ticks.`);
@@ -335,8 +485,10 @@ function setUpClock() {
     startClock();
   });
   $("clock-stop").addEventListener("click", () => stopClock("Stopped."));
+  tickFollower = new Follower($("ticks"));
 }
 
 setUpChat();
 setUpClock();
+loadSettings();
 loadModels();

@@ -53,6 +53,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .route(web::get().to(chat::get)),
     )
     .service(resource("/clock", "GET").route(web::get().to(clock::get)))
+    .service(resource("/page/settings.json", "GET").route(web::get().to(page::settings)))
     .service(resource("/v1/chat/completions", "POST").route(web::post().to(openai::completions)))
     .service(resource("/v1/messages", "POST").route(web::post().to(anthropic::messages)))
     .service(resource("/v1/models", "GET").route(web::get().to(models::list)))

@@ -1,12 +1,15 @@
 //! `GET /`: the chat page and its two assets, compiled into the binary so it
 //! works from any directory. With `page.dir` set they are read from that
-//! folder on every request instead, for live editing.
+//! folder on every request instead, for live editing. `GET
+//! /page/settings.json` tells the page the settings in force, so it starts
+//! from the server's clock and limits instead of copies in the HTML.
 
 use std::path::Path;
 
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
+use serde_json::json;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -62,4 +65,37 @@ pub async fn get(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse
         response.insert_header((CONTENT_SECURITY_POLICY, CSP));
     }
     Ok(response.body(body))
+}
+
+/// `GET /page/settings.json`: the clock and limits the page's fields start
+/// from, the default model and starter prompts. Open without an API key (the
+/// page reads it before it asks for one), so it holds nothing secret.
+pub async fn settings(state: Data<AppState>) -> HttpResponse {
+    let runtime = state.runtime();
+    let settings = &runtime.settings;
+    let limits = &settings.limits;
+    let token_delay_ms = runtime
+        .profile(None)
+        .ok()
+        .map(|p| p.token_delay.as_millis() as u64);
+    HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "no-cache"))
+        .json(json!({
+            "clock": {
+                "interval_ms": settings.clock.interval_ms,
+                "count": settings.clock.count,
+            },
+            "limits": {
+                "max_prompt_chars": limits.max_prompt_chars,
+                "max_token_delay_ms": limits.max_token_delay_ms,
+                "min_clock_interval_ms": limits.min_clock_interval_ms,
+                "max_clock_interval_ms": limits.max_clock_interval_ms,
+                "max_clock_count": limits.max_clock_count,
+            },
+            "default_model": {
+                "id": settings.models.default,
+                "token_delay_ms": token_delay_ms,
+            },
+            "starters": runtime.responders.starters(),
+        }))
 }

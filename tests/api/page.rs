@@ -1,5 +1,7 @@
 //! The page's files, its security headers, the model list and health.
 
+use serde_json::json;
+
 use crate::helpers::*;
 
 #[tokio::test]
@@ -120,4 +122,100 @@ async fn health_reports_the_open_streams() {
         body,
         serde_json::json!({"status": "ok", "open_streams": {"chat": 0, "clock": 1, "openai": 0, "anthropic": 0}})
     );
+}
+
+/// `GET /page/settings.json` as JSON, with its raw text.
+async fn page_settings(app: &TestApp) -> (serde_json::Value, String) {
+    let response = within(
+        "page settings",
+        app.client.get(app.url("/page/settings.json")).send(),
+    )
+    .await
+    .expect("sent");
+    assert_eq!(
+        response.status(),
+        200,
+        "GET /page/settings.json, without a key"
+    );
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    let text = body_text(response).await;
+    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+    (body, text)
+}
+
+#[tokio::test]
+async fn page_settings_are_the_settings_in_force_and_need_no_key() {
+    let app = spawn_app_with(|s| {
+        s.clock.interval_ms = 300;
+        s.clock.count = 4;
+        s.limits.max_prompt_chars = 500;
+        s.limits.max_token_delay_ms = 900;
+        s.limits.min_clock_interval_ms = 20;
+        s.limits.max_clock_interval_ms = 30_000;
+        s.limits.max_clock_count = 50;
+        s.stream.token_delay_ms = 35;
+        s.models.default = "sim-fast".to_owned();
+        s.auth.api_keys = vec!["sk-page-secret".to_owned()];
+    })
+    .await;
+    let (body, text) = page_settings(&app).await;
+    assert!(!text.contains("sk-page-secret"), "a key leaked: {text}");
+    assert_eq!(body["clock"], json!({"interval_ms": 300, "count": 4}));
+    assert_eq!(
+        body["limits"],
+        json!({
+            "max_prompt_chars": 500,
+            "max_token_delay_ms": 900,
+            "min_clock_interval_ms": 20,
+            "max_clock_interval_ms": 30_000,
+            "max_clock_count": 50,
+        })
+    );
+    assert_eq!(
+        body["default_model"],
+        json!({"id": "sim-fast", "token_delay_ms": 35})
+    );
+}
+
+#[tokio::test]
+async fn starter_prompts_come_from_the_canned_rules_in_force() {
+    let app = spawn_app().await;
+    let (body, _) = page_settings(&app).await;
+    let built_in = body["starters"].as_array().expect("starters");
+    for expected in ["hi", "who are you", "poem"] {
+        assert!(
+            built_in.contains(&json!(expected)),
+            "{expected}: {built_in:?}"
+        );
+    }
+
+    let dir = std::env::temp_dir().join(format!("trickle-starters-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("responses.toml");
+    std::fs::write(
+        &file,
+        r#"
+defaults = ["no rule matched"]
+
+[[rules]]
+contains = "Tell me a secret"
+reply = "a secret"
+
+[[rules]]
+regex = '(?i)\b(weather|rain)\b'
+reply = "sunny"
+
+[[rules]]
+regex = '^\d+$'
+reply = "a number"
+"#,
+    )
+    .expect("written");
+    let app = spawn_app_with(|s| s.responses.file = file.to_string_lossy().into_owned()).await;
+    let (body, _) = page_settings(&app).await;
+    assert_eq!(body["starters"], json!(["tell me a secret", "weather"]));
+    for (prompt, reply_text) in [("tell me a secret", "a secret"), ("weather", "sunny")] {
+        let events = events(open_stream(app.post_chat(json!({"prompt": prompt}))).await).await;
+        assert_eq!(reply(&events).text, reply_text, "{prompt}");
+    }
 }

@@ -1,6 +1,10 @@
 // End-to-end tests of the chat page in headless Chromium.
-// Usage: node page.test.mjs BASE_URL SCREENSHOT_DIR
-// Exits non-zero on the first failed check, saying which.
+// Usage: node page.test.mjs BASE_URL [SCREENSHOT_DIR]
+// Prints one `ok - …` or `not ok - …` line per check (tests/browser.rs counts
+// them) and exits non-zero when one failed. A group of checks that throws is
+// one failure and the next group still runs. The server must run with
+// clock.interval_ms = 300, clock.count = 4, limits.max_clock_interval_ms =
+// 30000 and limits.max_clock_count = 500, as tests/browser.rs starts it.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -13,14 +17,21 @@ if (!base) {
 mkdirSync(shots, { recursive: true });
 
 const TIMEOUT = 30_000;
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
 let failures = 0;
 
 function check(ok, what) {
-  if (ok) {
-    console.log(`ok - ${what}`);
-  } else {
-    failures += 1;
-    console.log(`not ok - ${what}`);
+  if (!ok) failures += 1;
+  console.log(`${ok ? "ok" : "not ok"} - ${what}`);
+}
+
+/** Runs a group of checks; if it throws, that is one failure and the suite goes on. */
+async function group(name, fn) {
+  try {
+    await fn();
+  } catch (error) {
+    check(false, `${name}: ${error.message.split("\n")[0]}`);
   }
 }
 
@@ -47,98 +58,329 @@ const browser = await chromium.launch({
   ],
 });
 
-try {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+/** A fresh page, loaded and settled (model list and settings fetched). */
+async function openPage(viewport = DESKTOP) {
+  const page = await browser.newPage({ viewport });
   page.setDefaultTimeout(TIMEOUT);
-  const consoleErrors = [];
-  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
-  page.on("pageerror", (e) => consoleErrors.push(e.message));
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(base, { waitUntil: "networkidle" });
+  await poll("the model list", async () => (await page.locator("#model option").count()) >= 4);
+  return { page, errors };
+}
+
+const assistants = (page) => page.locator(".message.assistant");
+const lastText = (page) => assistants(page).last().locator(".text").textContent();
+const streaming = async (page) => (await assistants(page).last().getAttribute("class")).includes("streaming");
+const finished = (page) => poll("the reply to finish", async () => !(await streaming(page)));
+
+async function send(page, prompt, { model = "sim-echo", delay = 0 } = {}) {
+  await page.selectOption("#model", model);
+  await page.$eval("#delay", (el, v) => { el.value = String(v); el.dispatchEvent(new Event("input")); }, delay);
+  await page.fill("#prompt", prompt);
+  await page.press("#prompt", "Enter");
+}
+
+/** A reply long enough to overflow the transcript, in distinct lines. */
+function longText(lines, tag) {
+  return Array.from({ length: lines }, (_, i) =>
+    `${tag}, line ${i + 1}: the newest tokens should stay in view while they stream in.`).join("\n");
+}
+
+/**
+ * Whether `target` lies inside the viewport and inside every scrolling box
+ * around it. `target` is "last token" (the last visible character of the
+ * newest reply) or a CSS selector. Returns { ok, why }.
+ */
+function inView(page, target) {
+  return page.evaluate((target) => {
+    let rect;
+    let element;
+    if (target === "last token") {
+      const texts = document.querySelectorAll(".message.assistant .text");
+      element = texts[texts.length - 1];
+      if (!element) return { ok: false, why: "no reply" };
+      let node = null;
+      let offset = -1;
+      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = n.data.search(/\S\s*$/u);
+        if (i !== -1) { node = n; offset = i; }
+      }
+      if (!node) return { ok: false, why: "no text yet", empty: true };
+      const range = document.createRange();
+      range.setStart(node, offset);
+      range.setEnd(node, offset + (node.data.codePointAt(offset) > 0xffff ? 2 : 1));
+      rect = range.getBoundingClientRect();
+    } else {
+      element = document.querySelector(target);
+      if (!element) return { ok: false, why: `no ${target}` };
+      rect = element.getBoundingClientRect();
+    }
+    const inside = (b) => rect.top >= b.top - 1 && rect.bottom <= b.bottom + 1
+      && rect.left >= b.left - 1 && rect.right <= b.right + 1;
+    const outside = [];
+    for (let el = element.parentElement; el; el = el.parentElement) {
+      const style = getComputedStyle(el);
+      if (!/auto|scroll|hidden|clip/.test(style.overflowX + style.overflowY)) continue;
+      const b = el.getBoundingClientRect();
+      const top = b.top + el.clientTop;
+      const left = b.left + el.clientLeft;
+      const client = { top, left, bottom: top + el.clientHeight, right: left + el.clientWidth };
+      if (!inside(client)) outside.push(`#${el.id || el.tagName} ${JSON.stringify(client)}`);
+    }
+    const root = document.documentElement;
+    if (!inside({ top: 0, left: 0, bottom: root.clientHeight, right: root.clientWidth })) {
+      outside.push(`the viewport ${root.clientWidth}×${root.clientHeight}`);
+    }
+    const where = `${Math.round(rect.top)}..${Math.round(rect.bottom)}`;
+    const ok = rect.height > 0 && outside.length === 0;
+    return { ok, why: ok ? "" : `${target} at y ${where} is outside ${outside.join(", ") || "(zero size)"}` };
+  }, target);
+}
+
+/**
+ * Samples "last token" while the newest reply streams and `more()` says go
+ * on (default: until it finishes). Returns the samples taken and the first
+ * one that was out of view.
+ */
+async function sampleWhileStreaming(page, more = async () => streaming(page)) {
+  let samples = 0;
+  let bad = null;
+  while (await more()) {
+    const view = await inView(page, "last token");
+    if (view.empty) continue;
+    samples += 1;
+    if (!view.ok && !bad) bad = view.why;
+  }
+  return { samples, bad };
+}
+
+/** Checks that the newest reply's end and stats, the prompt box and Send are in view. */
+async function checkEverythingInView(page, when) {
+  for (const [target, name] of [
+    ["last token", "the last token"],
+    ["#transcript > li:last-child .stats", "the last stats line"],
+    ["#prompt", "the prompt box"],
+    ["#send", "Send"],
+  ]) {
+    const view = await inView(page, target);
+    check(view.ok, `${when}: ${name} is in view${view.ok ? "" : ` (${view.why})`}`);
+  }
+}
+
+async function existingFlow() {
+  const { page, errors } = await openPage();
   const dialogs = [];
   page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
   const clockRequests = [];
   page.on("request", (r) => { if (new URL(r.url()).pathname === "/clock") clockRequests.push(r.url()); });
 
-  const assistants = page.locator(".message.assistant");
-  const lastText = () => assistants.last().locator(".text").textContent();
-  const send = async (prompt, { model = "sim-echo", delay = 0 } = {}) => {
-    await page.selectOption("#model", model);
-    await page.$eval("#delay", (el, v) => { el.value = String(v); el.dispatchEvent(new Event("input")); }, delay);
-    await page.fill("#prompt", prompt);
-    await page.press("#prompt", "Enter");
-  };
-  const finished = () => poll("the reply to finish", async () => (await assistants.last().getAttribute("class")).indexOf("streaming") === -1);
-
-  // Load.
-  await page.goto(base);
-  await poll("the model list", async () => (await page.locator("#model option").count()) >= 4);
-  check(consoleErrors.length === 0, `the page loads with no console errors ${JSON.stringify(consoleErrors)}`);
+  check(errors.length === 0, `the page loads with no console errors ${JSON.stringify(errors)}`);
   check(await page.$eval("#model", (el) => el.value) === "sim-default", "the default model is selected");
 
-  // A reply streams token by token, then equals the exact text.
-  const prompt = "Hello from a real browser 👋🏽\n  an indented line\n\nand ünïcödé 漢字 at the end";
-  await send(prompt, { delay: 60 });
-  const partial = await poll("partial text", async () => {
-    const text = await lastText();
-    return text.length > 3 && text.length < prompt.length ? text : null;
+  await group("streaming", async () => {
+    const prompt = "Hello from a real browser 👋🏽\n  an indented line\n\nand ünïcödé 漢字 at the end";
+    await send(page, prompt, { delay: 60 });
+    const partial = await poll("partial text", async () => {
+      const text = await lastText(page);
+      return text.length > 3 && text.length < prompt.length ? text : null;
+    });
+    await page.screenshot({ path: join(shots, "mid-stream.png") });
+    check(prompt.startsWith(partial), "the DOM shows partial text while the reply streams");
+    await finished(page);
+    check(await lastText(page) === prompt, "the finished reply is exactly the text sent");
+    const stats = await assistants(page).last().locator(".stats").first().textContent();
+    check(/TTFT \d+ ms/.test(stats) && /tokens\/s/.test(stats) && /seed \d+/.test(stats), `stats show TTFT, rate and seed: ${stats}`);
   });
-  await page.screenshot({ path: join(shots, "mid-stream.png") });
-  check(prompt.startsWith(partial), "the DOM shows partial text while the reply streams");
-  await finished();
-  check(await lastText() === prompt, "the finished reply is exactly the text sent");
-  const stats = await assistants.last().locator(".stats").first().textContent();
-  check(/TTFT \d+ ms/.test(stats) && /tokens\/s/.test(stats) && /seed \d+/.test(stats), `stats show TTFT, rate and seed: ${stats}`);
 
-  // Shift+Enter makes a newline instead of sending.
-  const before = await assistants.count();
-  await page.fill("#prompt", "line one");
-  await page.press("#prompt", "Shift+Enter");
-  check(await page.$eval("#prompt", (el) => el.value) === "line one\n", "Shift+Enter adds a newline");
-  check(await assistants.count() === before, "Shift+Enter does not send");
-  await page.fill("#prompt", "");
+  await group("Shift+Enter", async () => {
+    const before = await assistants(page).count();
+    await page.fill("#prompt", "line one");
+    await page.press("#prompt", "Shift+Enter");
+    check(await page.$eval("#prompt", (el) => el.value) === "line one\n", "Shift+Enter adds a newline");
+    check(await assistants(page).count() === before, "Shift+Enter does not send");
+    await page.fill("#prompt", "");
+  });
 
-  // Stop ends the stream on the server too.
-  await send("word ".repeat(300), { delay: 100 });
-  await poll("a few tokens", async () => (await lastText()).length > 5);
-  check(await openStreams() === 1, "one chat stream is open on the server while it streams");
-  await page.click("#stop");
-  await poll("the stop notice", async () => (await assistants.last().textContent()).includes("Stopped."));
-  await poll("the server to drop the stream", async () => (await openStreams()) === 0, 10_000);
-  check(true, "Stop halts the stream and the server's open chat streams return to 0");
+  await group("Stop", async () => {
+    await send(page, "word ".repeat(300), { delay: 100 });
+    await poll("a few tokens", async () => (await lastText(page)).length > 5);
+    check(await openStreams() === 1, "one chat stream is open on the server while it streams");
+    await page.click("#stop");
+    await poll("the stop notice", async () => (await assistants(page).last().textContent()).includes("Stopped."));
+    await poll("the server to drop the stream", async () => (await openStreams()) === 0, 10_000);
+    check(true, "Stop halts the stream and the server's open chat streams return to 0");
+  });
 
-  // Text is text: an HTML prompt shows literally and runs nothing.
-  const xss = "<img src=x onerror=alert(1)>";
-  await send(xss);
-  await finished();
-  check(await lastText() === xss, "an HTML prompt is rendered literally");
-  check(await page.locator(".transcript img").count() === 0 && dialogs.length === 0, "no element is created and no dialog fires");
+  await group("HTML as text", async () => {
+    const xss = "<img src=x onerror=alert(1)>";
+    await send(page, xss);
+    await finished(page);
+    check(await lastText(page) === xss, "an HTML prompt is rendered literally");
+    check(await page.locator(".transcript img").count() === 0 && dialogs.length === 0, "no element is created and no dialog fires");
+  });
 
-  // Errors are shown.
-  await send("x".repeat(8001));
-  await poll("the error", async () => (await assistants.last().locator(".error").count()) > 0);
-  const error = await assistants.last().locator(".error").textContent();
-  check(error.includes("limits.max_prompt_chars"), `an over-long prompt shows the server's message: ${error}`);
+  await group("errors", async () => {
+    await page.fill("#prompt", "x".repeat(8001));
+    const count = page.locator("#prompt-count");
+    const counted = (await count.isVisible()) ? await count.textContent() : "(nothing shown)";
+    check(/8001.*8000/.test(counted), `an over-long prompt is counted against the server's limit: ${counted}`);
+    await send(page, "x".repeat(8001));
+    await poll("the error", async () => (await assistants(page).last().locator(".error").count()) > 0);
+    const error = await assistants(page).last().locator(".error").textContent();
+    check(error.includes("limits.max_prompt_chars"), `an over-long prompt shows the server's message: ${error}`);
+  });
 
-  // The clock shows exactly count ticks, ends, and does not reconnect.
-  await page.fill("#clock-interval", "50");
-  await page.fill("#clock-count", "5");
+  await group("clock with overrides", async () => {
+    await page.fill("#clock-interval", "50");
+    await page.fill("#clock-count", "5");
+    await page.click("#clock-start");
+    await poll("the end of the clock", async () => (await page.textContent("#clock-status")).startsWith("Ended"));
+    const ticks = await page.locator("#ticks li").allTextContents();
+    check(ticks.length === 5 && ticks.every((t, i) => t.startsWith(`#${i + 1}`)), `exactly 5 ticks with ids 1..5: ${JSON.stringify(ticks)}`);
+    await page.waitForTimeout(1500);
+    check(clockRequests.length === 1, `no new /clock request after the end (${clockRequests.length} made)`);
+  });
+
+  await group("phone layout", async () => {
+    await page.setViewportSize({ width: 390, height: 800 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    check(!overflow, "no horizontal overflow on a phone-sized screen");
+    await page.screenshot({ path: join(shots, "phone.png"), fullPage: true });
+  });
+  await page.close();
+}
+
+async function fieldsFromServer() {
+  const { page } = await openPage();
+  const requests = [];
+  page.on("request", (r) => { if (new URL(r.url()).pathname === "/clock") requests.push(r.url()); });
+  const chats = [];
+  page.on("request", (r) => { if (new URL(r.url()).pathname === "/chat") chats.push(JSON.parse(r.postData())); });
+  const fields = await page.evaluate(() => {
+    const [interval, count] = ["clock-interval", "clock-count"].map((id) => document.getElementById(id));
+    return { interval: interval.value, count: count.value, min: interval.min, max: interval.max, maxCount: count.max };
+  });
+  check(fields.interval === "300" && fields.count === "4",
+    `the clock fields start from clock.interval_ms and clock.count: ${JSON.stringify(fields)}`);
+  check(fields.min === "10" && fields.max === "30000" && fields.maxCount === "500",
+    `the clock fields' bounds are the server's limits: ${JSON.stringify(fields)}`);
+
   await page.click("#clock-start");
   await poll("the end of the clock", async () => (await page.textContent("#clock-status")).startsWith("Ended"));
   const ticks = await page.locator("#ticks li").allTextContents();
-  check(ticks.length === 5 && ticks.every((t, i) => t.startsWith(`#${i + 1}`)), `exactly 5 ticks with ids 1..5: ${JSON.stringify(ticks)}`);
-  await page.waitForTimeout(1500);
-  check(clockRequests.length === 1, `no new /clock request after the end (${clockRequests.length} made)`);
+  check(ticks.length === 4 && ticks.every((t, i) => t.startsWith(`#${i + 1}`)),
+    `a server with clock.count = 4 shows exactly 4 ticks: ${JSON.stringify(ticks)}`);
+  check(requests.length === 1 && new URL(requests[0]).search === "",
+    `unchanged fields send no override: ${JSON.stringify(requests)}`);
 
-  // Phone-sized viewport: the panels stack and nothing overflows sideways.
-  await page.setViewportSize({ width: 390, height: 800 });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-  check(!overflow, "no horizontal overflow on a phone-sized screen");
-  await page.screenshot({ path: join(shots, "phone.png"), fullPage: true });
-} catch (error) {
-  failures += 1;
-  console.log(`not ok - ${error.message}`);
-} finally {
-  await browser.close();
+  await page.fill("#clock-count", "2");
+  await page.click("#clock-start");
+  await poll("the end of the second clock", async () => (await page.textContent("#clock-status")).startsWith("Ended after 2"));
+  check(requests.length === 2 && new URL(requests[1]).search === "?count=2",
+    `a changed field is the only override sent: ${JSON.stringify(requests)}`);
+
+  const delay = await page.textContent("#delay-value");
+  await page.fill("#prompt", "hi");
+  await page.press("#prompt", "Enter");
+  await poll("the chat request", async () => chats.length === 1);
+  check(delay === "20 ms" && !("token_delay_ms" in chats[0]),
+    `an untouched token delay shows the model's own (${delay}) and is not sent: ${JSON.stringify(chats[0])}`);
+  await finished(page);
+  await page.close();
 }
 
-console.log(failures === 0 ? "browser suite passed" : `${failures} browser checks failed`);
+async function starters() {
+  const { page } = await openPage();
+  const settings = await (await fetch(`${base}/page/settings.json`)).json();
+  const shown = await page.locator("#starters button").allTextContents();
+  check(shown.length > 0 && JSON.stringify(shown) === JSON.stringify(settings.starters),
+    `the empty chat offers the server's starter prompts: ${JSON.stringify(shown)}`);
+  await page.getByRole("button", { name: "who are you", exact: true }).click();
+  const filled = await page.evaluate(() => ({
+    value: document.getElementById("prompt").value,
+    focused: document.activeElement.id,
+  }));
+  check(filled.value === "who are you" && filled.focused === "prompt",
+    `clicking a starter fills the prompt box and focuses it: ${JSON.stringify(filled)}`);
+  await page.$eval("#delay", (el) => { el.value = "0"; el.dispatchEvent(new Event("input")); });
+  await page.press("#prompt", "Enter");
+  await finished(page);
+  check((await lastText(page)).startsWith("I'm trickle"), "the starter gets its canned reply");
+  check(await page.locator("#starters").isHidden(), "the starters go once the chat has begun");
+  await page.close();
+}
+
+async function followsTheReply() {
+  const { page } = await openPage();
+  let samples = 0;
+  let bad = null;
+  for (let i = 1; i <= 10; i++) {
+    await send(page, longText(12, `Reply ${i}`), { delay: 1 });
+    const run = await sampleWhileStreaming(page);
+    samples += run.samples;
+    bad = bad || (run.bad && `reply ${i}: ${run.bad}`);
+  }
+  check(!bad, `the newest token stays in view while ten long replies stream (${samples} samples)${bad ? `: ${bad}` : ""}`);
+  await checkEverythingInView(page, "after ten long replies at 1280×800");
+  await page.screenshot({ path: join(shots, "desktop-long.png") });
+
+  await group("scrolling up", async () => {
+    await send(page, longText(80, "A very long reply"), { delay: 20 });
+    await poll("a few lines", async () => (await lastText(page)).length > 400);
+    await page.screenshot({ path: join(shots, "following.png") });
+    const box = await page.locator("#transcript").boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const gap = () => page.$eval("#transcript", (el) => el.scrollHeight - el.clientHeight - el.scrollTop);
+    const top = () => page.$eval("#transcript", (el) => el.scrollTop);
+    await page.mouse.wheel(0, -600);
+    await poll("the transcript to scroll up", async () => (await gap()) > 300);
+    await page.waitForTimeout(300); // the wheel's smooth scroll settles
+    const [scrolled, length] = [await top(), (await lastText(page)).length];
+    await poll("more tokens", async () => (await lastText(page)).length > length + 100);
+    const stayed = await top();
+    const view = await inView(page, "last token");
+    check(Math.abs(stayed - scrolled) <= 1 && !view.ok,
+      `scrolled up, the transcript stays where the reader is while tokens arrive (${scrolled} → ${stayed})`);
+
+    await page.mouse.wheel(0, 100_000);
+    await poll("the bottom", async () => (await gap()) < 30);
+    const back = (await lastText(page)).length;
+    const run = await sampleWhileStreaming(page, async () => (await lastText(page)).length < back + 300);
+    check(!run.bad, `back at the bottom, it follows again (${run.samples} samples)${run.bad ? `: ${run.bad}` : ""}`);
+    await page.click("#stop");
+    await finished(page);
+  });
+  await checkEverythingInView(page, "after a stopped reply at 1280×800");
+  await page.close();
+}
+
+async function followsOnAPhone() {
+  const { page } = await openPage(PHONE);
+  let bad = null;
+  for (let i = 1; i <= 4; i++) {
+    await send(page, longText(8, `Phone reply ${i}`), { delay: 1 });
+    const run = await sampleWhileStreaming(page);
+    bad = bad || (run.bad && `reply ${i}: ${run.bad}`);
+  }
+  check(!bad, `the newest token stays in view while long replies stream on a phone${bad ? `: ${bad}` : ""}`);
+  await checkEverythingInView(page, "after four long replies at 390×844");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  check(!overflow, "no horizontal overflow at 390×844 after long replies");
+  await page.screenshot({ path: join(shots, "phone-long.png") });
+  await page.close();
+}
+
+for (const [name, run] of [
+  ["the chat and clock", existingFlow],
+  ["the fields from the server's settings", fieldsFromServer],
+  ["starter prompts", starters],
+  ["following the reply at 1280×800", followsTheReply],
+  ["following the reply at 390×844", followsOnAPhone],
+]) {
+  await group(name, run);
+}
+await browser.close();
 process.exit(failures === 0 ? 0 : 1);

@@ -148,6 +148,26 @@ impl Canned {
         self.rule(prompt)?.fault
     }
 
+    /// One prompt per rule that gets that rule's reply, for a page's starter
+    /// prompts: a `contains` rule's text, or what a `regex` rule's pattern
+    /// spells when each group is read as its first alternative
+    /// (`(?i)\b(poem|haiku)\b` gives `poem`). A pattern that spells nothing
+    /// plain (a class, a repeat) gives none, and neither does a prompt an
+    /// earlier rule would answer, so every example is answered by its rule.
+    pub fn examples(&self) -> Vec<String> {
+        self.rules
+            .iter()
+            .filter_map(|rule| {
+                let prompt = match &rule.matcher {
+                    Matcher::Contains(needle) => needle.trim().to_owned(),
+                    Matcher::Regex(re) => spelled(re.as_str())?,
+                };
+                let answered_by = self.rule(&prompt)?;
+                (!prompt.is_empty() && std::ptr::eq(answered_by, rule)).then_some(prompt)
+            })
+            .collect()
+    }
+
     fn rule(&self, prompt: &str) -> Option<&Rule> {
         let lower = prompt.to_lowercase();
         self.rules.iter().find(|rule| match &rule.matcher {
@@ -155,6 +175,96 @@ impl Canned {
             Matcher::Regex(re) => re.is_match(prompt),
         })
     }
+}
+
+/// The text a simple pattern spells, trimmed: inline flags, anchors, `\b`
+/// and `\s*` spell nothing, `\s` or `\s+` a space, an escaped punctuation
+/// mark itself, and a group (or the whole pattern) its first alternative.
+/// Anything else that is not a plain character gives `None`.
+fn spelled(pattern: &str) -> Option<String> {
+    let mut chars = pattern.chars().peekable();
+    let mut out = String::new();
+    spell_alternation(&mut chars, &mut out)?;
+    let text = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    (chars.next().is_none() && !text.is_empty()).then_some(text)
+}
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+/// Spells the first alternative and skips the others, up to (not past) the
+/// `)` that closes the group or the end of the pattern.
+fn spell_alternation(chars: &mut Chars, out: &mut String) -> Option<()> {
+    while let Some(&c) = chars.peek() {
+        match c {
+            ')' => return Some(()),
+            '|' => return skip_alternatives(chars),
+            _ => spell_item(chars, out)?,
+        }
+    }
+    Some(())
+}
+
+fn spell_item(chars: &mut Chars, out: &mut String) -> Option<()> {
+    match chars.next()? {
+        '^' | '$' => {}
+        '\\' => match chars.next()? {
+            'b' => {}
+            's' if chars.peek() == Some(&'*') => {
+                chars.next();
+            }
+            's' => {
+                chars.next_if_eq(&'+');
+                out.push(' ');
+            }
+            c if c.is_ascii_punctuation() => out.push(c),
+            _ => return None,
+        },
+        '(' => {
+            if chars.next_if_eq(&'?').is_some() {
+                // Inline flags: `(?i)` spells nothing, `(?i:…)` is a group.
+                while chars
+                    .next_if(|c| c.is_ascii_alphabetic() || *c == '-')
+                    .is_some()
+                {}
+                if chars.next_if_eq(&')').is_some() {
+                    return Some(());
+                }
+                chars.next_if_eq(&':')?;
+            }
+            spell_alternation(chars, out)?;
+            chars.next_if_eq(&')')?;
+        }
+        '[' | '.' | '*' | '+' | '?' | '{' | '}' => return None,
+        c => out.push(c),
+    }
+    // A repeat makes the item optional or many: the text is no longer plain.
+    match chars.peek() {
+        Some('*' | '+' | '?' | '{') => None,
+        _ => Some(()),
+    }
+}
+
+/// Skips `|…` up to the `)` that closes the group, minding escapes,
+/// classes and nested groups.
+fn skip_alternatives(chars: &mut Chars) -> Option<()> {
+    let mut depth = 0usize;
+    while let Some(&c) = chars.peek() {
+        match c {
+            ')' if depth == 0 => return Some(()),
+            ')' => depth -= 1,
+            '(' => depth += 1,
+            '\\' => {
+                chars.next();
+            }
+            '[' => {
+                chars.next();
+                while chars.next_if(|c| *c != ']').is_some() {}
+            }
+            _ => {}
+        }
+        chars.next();
+    }
+    Some(())
 }
 
 #[cfg(test)]
@@ -215,6 +325,61 @@ fault = "disconnect@1"
         for (what, text, expected) in cases {
             let error = Canned::parse(text, "test").expect_err(what).to_string();
             assert!(error.contains(expected), "{what}: {error}");
+        }
+    }
+
+    #[test]
+    fn simple_patterns_spell_their_first_alternative() {
+        let cases = [
+            (r"(?i)\b(poem|haiku|poetry)\b", Some("poem")),
+            (r"(?i)^\s*(hi|hello|good (morning|evening))\b", Some("hi")),
+            (r"(?i:good (morning|day))", Some("good morning")),
+            (r"who\s+are\s+you\?", Some("who are you?")),
+            (r"(?i)\b(japanese|japan|日本)", Some("japanese")),
+            (r"tea|coffee", Some("tea")),
+            (r"^\d+$", None),
+            (r"colou?r", None),
+            (r"[abc]at", None),
+            (r"(a|b", None),
+            (r"^\s*$", None),
+        ];
+        for (pattern, expected) in cases {
+            assert_eq!(spelled(pattern).as_deref(), expected, "{pattern}");
+        }
+    }
+
+    #[test]
+    fn examples_are_answered_by_their_own_rule() {
+        let file = r#"
+defaults = ["none"]
+
+[[rules]]
+contains = "Tell me a SECRET"
+reply = "a secret"
+
+[[rules]]
+regex = '(?i)\b(weather|rain)\b'
+reply = "sunny"
+
+[[rules]]
+regex = '^\d+$'
+reply = "a number"
+
+[[rules]]
+contains = "weather"
+reply = "never reached"
+"#;
+        let canned = Canned::parse(file, "test").expect("valid file");
+        assert_eq!(canned.examples(), ["tell me a secret", "weather"]);
+    }
+
+    #[test]
+    fn every_built_in_rule_has_an_example() {
+        let canned = Canned::built_in().expect("built-in responses file is valid");
+        let examples = canned.examples();
+        assert_eq!(examples.len(), canned.rules.len(), "{examples:?}");
+        for (example, rule) in examples.iter().zip(&canned.rules) {
+            assert_eq!(canned.reply(example, 7), rule.reply, "{example}");
         }
     }
 

@@ -30,6 +30,11 @@ impl Responders {
         }
     }
 
+    /// A prompt per canned rule that the rule answers: starters for the page.
+    pub fn starters(&self) -> Vec<String> {
+        self.canned.examples()
+    }
+
     /// The reply for `prompt` under `profile` and `seed`.
     pub fn reply(&self, profile: &Profile, prompt: &str, seed: u64) -> ByteString {
         match profile.responder {
