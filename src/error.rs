@@ -1,5 +1,7 @@
 //! One error type for everything that can go wrong before a stream starts,
 //! rendered as `{"error":{"code":"…","message":"…"}}` with the right status.
+//! Every error response also carries its code as an [`ErrorCode`] extension,
+//! which the request log reads.
 
 use std::time::Duration;
 
@@ -7,6 +9,16 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
+
+/// The code an error response answered with (`out_of_range`,
+/// `invalid_api_key`, …), kept in the response's extensions so that the
+/// request's log line can say `error_code=…`.
+///
+/// Whatever renders an API error, in any API's shape, inserts one:
+/// `response.extensions_mut().insert(ErrorCode(code))`. A response without
+/// it logs its status only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCode(pub &'static str);
 
 /// An error answered before any event is sent.
 #[derive(Debug, thiserror::Error)]
@@ -174,6 +186,9 @@ impl ResponseError for ApiError {
             // through a load balancer then lands on another instance.
             response.force_close();
         }
-        response.json(json!({"error": {"code": self.code(), "message": self.to_string()}}))
+        let mut response =
+            response.json(json!({"error": {"code": self.code(), "message": self.to_string()}}));
+        response.extensions_mut().insert(ErrorCode(self.code()));
+        response
     }
 }

@@ -103,6 +103,20 @@ pub struct LogSettings {
     pub level: String,
     /// Text for people, JSON lines for log collectors.
     pub format: LogFormat,
+    /// Whether text lines are coloured.
+    pub color: LogColor,
+}
+
+/// When text log lines carry ANSI colour codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogColor {
+    /// Only when stderr is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always, also into a file or a pipe (and despite `NO_COLOR`).
+    Always,
+    /// Never.
+    Never,
 }
 
 /// How log lines are written.
