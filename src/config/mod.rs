@@ -1,8 +1,12 @@
 //! Settings: the types that `config/default.toml` deserialises into, how the
 //! layers are merged ([`load`]) and the range checks that reject a bad value
-//! with one line naming the key ([`validate`]).
+//! with one line naming the key ([`validate`]). Unknown keys are caught per
+//! layer (`schema`), and every error names the file as the user gave it or
+//! the environment variable (`source`).
 
 mod load;
+mod schema;
+mod source;
 mod validate;
 
 use std::collections::BTreeMap;
