@@ -5,3 +5,4 @@ mod config;
 mod errors;
 mod logs;
 mod port;
+mod replies;
