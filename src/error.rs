@@ -2,7 +2,8 @@
 //! Its status, headers and code are decided here; the JSON body takes the
 //! shape of the API that was called ([`Api`]): native routes answer
 //! `{"error":{"code":"…","message":"…"}}`, provider routes their provider's
-//! shape through [`ApiError::shaped`].
+//! shape through [`ApiError::shaped`]. Every error response also carries its
+//! code as an [`ErrorCode`] extension, which the request log reads.
 
 use std::time::Duration;
 
@@ -12,6 +13,15 @@ use actix_web::http::header::{ALLOW, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::framing::Api;
+
+/// The code an error response answered with (`out_of_range`,
+/// `invalid_api_key`, …), kept in the response's extensions so that the
+/// request's log line can say `error_code=…`.
+///
+/// [`render`], the one place error responses are built, inserts it for
+/// every API's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCode(pub &'static str);
 
 /// An error answered before any event is sent.
 #[derive(Debug, thiserror::Error)]
@@ -244,5 +254,7 @@ fn render(api: Api, error: &ApiError) -> HttpResponse {
         }
         _ => {}
     }
-    response.json(api.error_body(error))
+    let mut response = response.json(api.error_body(error));
+    response.extensions_mut().insert(ErrorCode(error.code()));
+    response
 }

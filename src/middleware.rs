@@ -11,11 +11,13 @@ use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
 use tracing::Instrument as _;
 
+use crate::error::ErrorCode;
 use crate::routes::peer_ip;
 use crate::state::AppState;
 
 /// Runs each request inside an `HTTP request` span naming its request id,
-/// method, route, client and (once known) status. The handler and the
+/// method, route, client and (once known) status, plus the `error_code` of
+/// an error answer (from its [`ErrorCode`] extension). The handler and the
 /// stream's own `stream ended` line run inside it; the span closes, and
 /// logs its line with the duration, when the response body is dropped.
 ///
@@ -38,13 +40,27 @@ pub async fn trace_request(
         route = %req.match_pattern().unwrap_or_else(|| "(unmatched)".to_owned()),
         client = client.map(tracing::field::display),
         status = tracing::field::Empty,
+        error_code = tracing::field::Empty,
     );
     let response = next.call(req).instrument(span.clone()).await;
-    let status = match &response {
-        Ok(response) => response.status(),
-        Err(error) => error.as_response_error().status_code(),
+    let (status, code) = match &response {
+        Ok(response) => (
+            response.status(),
+            response.response().extensions().get::<ErrorCode>().copied(),
+        ),
+        Err(error) => (
+            error.as_response_error().status_code(),
+            error
+                .error_response()
+                .extensions()
+                .get::<ErrorCode>()
+                .copied(),
+        ),
     };
     span.record("status", status.as_u16());
+    if let Some(ErrorCode(code)) = code {
+        span.record("error_code", tracing::field::display(code));
+    }
     response.map(|response| {
         response.map_body(|_, body| InSpan {
             body: body.boxed(),

@@ -29,7 +29,7 @@ impl Application {
     pub fn build(settings: Settings) -> Result<Self, String> {
         let address = settings.address();
         let listener = listen(&address, settings.server.reuse_port)
-            .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+            .map_err(|e| cannot_listen(&address, settings.server.port, &e))?;
         let bound = listener.local_addr().map_err(|e| e.to_string())?;
         let grace = Duration::from_secs(settings.server.shutdown_grace_s);
         let workers = settings.server.worker_count();
@@ -195,6 +195,20 @@ fn listen(address: &str, reuse_port: bool) -> std::io::Result<TcpListener> {
     socket.bind(&address.into())?;
     socket.listen(BACKLOG)?;
     Ok(socket.into())
+}
+
+/// The start-up error for a failed bind. A port in use is the common case
+/// (a second trickle, or another server on 8080), so it says how to choose
+/// another port.
+fn cannot_listen(address: &str, port: u16, error: &std::io::Error) -> String {
+    if error.kind() != std::io::ErrorKind::AddrInUse {
+        return format!("cannot listen on {address}: {error}");
+    }
+    let other = port.checked_add(1).filter(|_| port != 0).unwrap_or(8081);
+    format!(
+        "cannot listen on {address}: the port is already in use (by another trickle or another server); \
+         pick another with --port {other} or TRICKLE__SERVER__PORT={other}, or --port 0 for any free one"
+    )
 }
 
 /// Connections the kernel queues before they are accepted.

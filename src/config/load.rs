@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use config::{Config, Environment, File, FileFormat};
 
 use super::Settings;
+use super::schema::Schema;
+use super::source::{self, TomlFile};
 
 /// The built-in defaults: `config/default.toml`, compiled in.
 pub const BUILT_IN: &str = include_str!("../../config/default.toml");
@@ -36,16 +38,29 @@ pub fn load_with_env(
     overrides: &Overrides,
     env: Option<HashMap<String, String>>,
 ) -> Result<Settings, String> {
+    let schema = Schema::built_in();
     let mut builder = Config::builder().add_source(File::from_str(BUILT_IN, FileFormat::Toml));
+    let mut files = Vec::new();
     if Path::new(LOCAL_DEFAULTS).is_file() {
-        builder = builder.add_source(File::new(LOCAL_DEFAULTS, FileFormat::Toml));
+        files.push(TomlFile::read(Path::new(LOCAL_DEFAULTS), &schema)?);
     }
     if let Some(file) = &overrides.file {
         if !file.is_file() {
             return Err(format!("config file {}: not found", file.display()));
         }
-        builder = builder.add_source(File::from(file.as_path()).format(FileFormat::Toml));
+        files.push(TomlFile::read(file, &schema)?);
     }
+    for file in &files {
+        builder = builder.add_source(file.clone());
+    }
+    let env = match env {
+        Some(env) => env
+            .into_iter()
+            .filter(|(k, _)| source::is_setting(k))
+            .collect(),
+        None => source::process_env()?,
+    };
+    schema.check_env(&env)?;
     builder = builder.add_source(
         Environment::with_prefix("TRICKLE")
             .prefix_separator("__")
@@ -55,7 +70,7 @@ pub fn load_with_env(
             .with_list_parse_key("auth.api_keys")
             .with_list_parse_key("cors.allowed_origins")
             .with_list_parse_key("limits.trusted_proxies")
-            .source(env),
+            .source(Some(env.clone().into_iter().collect())),
     );
     if let Some(host) = &overrides.host {
         builder = builder
@@ -67,10 +82,12 @@ pub fn load_with_env(
             .set_override("server.port", u64::from(port))
             .map_err(|e| e.to_string())?;
     }
-    let settings: Settings = builder
+    let config = builder
         .build()
-        .and_then(Config::try_deserialize)
         .map_err(|e| format!("invalid config: {e}"))?;
+    let settings: Settings = config
+        .try_deserialize()
+        .map_err(|e| format!("invalid config: {}", source::describe(&e, &files, &env)))?;
     settings.validate().map_err(|e| e.to_string())?;
     Ok(settings)
 }

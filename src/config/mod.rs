@@ -1,8 +1,12 @@
 //! Settings: the types that `config/default.toml` deserialises into, how the
 //! layers are merged ([`load`]) and the range checks that reject a bad value
-//! with one line naming the key ([`validate`]).
+//! with one line naming the key ([`validate`]). Unknown keys are caught per
+//! layer (`schema`), and every error names the file as the user gave it or
+//! the environment variable (`source`).
 
 mod load;
+mod schema;
+mod source;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -103,6 +107,20 @@ pub struct LogSettings {
     pub level: String,
     /// Text for people, JSON lines for log collectors.
     pub format: LogFormat,
+    /// Whether text lines are coloured.
+    pub color: LogColor,
+}
+
+/// When text log lines carry ANSI colour codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogColor {
+    /// Only when stderr is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always, also into a file or a pipe (and despite `NO_COLOR`).
+    Always,
+    /// Never.
+    Never,
 }
 
 /// How log lines are written.

@@ -1,6 +1,11 @@
 //! Reading a request body: capped at `limits.max_body_bytes` (413 as soon as
 //! the cap is passed, without reading the rest), bounded in time by
-//! `limits.body_timeout_ms` (408), and decoded by content type.
+//! `limits.body_timeout_ms` (408), and decoded by content type. Decoding
+//! errors say what to send instead: [`problem`] words them for integer
+//! fields, the same for JSON, form bodies and query strings ([`form`]).
+
+mod form;
+mod problem;
 
 use std::time::Duration;
 
@@ -75,32 +80,85 @@ pub fn decode<T: DeserializeOwned>(
         None | Some("application/json") => json(body, allowed),
         Some(t) if t.ends_with("+json") => json(body, allowed),
         Some("application/x-www-form-urlencoded") if looks_like_json => json(body, allowed),
-        Some("application/x-www-form-urlencoded") => form(body, allowed),
+        Some("application/x-www-form-urlencoded") => form_body(body, allowed),
         Some(_) => Err(ApiError::UnsupportedMediaType(
             content_type.unwrap_or_default(),
         )),
     }
 }
 
-fn json<T: DeserializeOwned>(body: &[u8], allowed: &'static str) -> Result<T, ApiError> {
+/// Decodes a JSON body; `allowed` names the fields for an unknown-field error.
+pub fn json<T: DeserializeOwned>(body: &[u8], allowed: &'static str) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
+        // The message without serde_json's " at line 1 column 25".
         let message = inner.to_string();
-        match unknown_field(&message) {
+        let position = format!(" at line {} column {}", inner.line(), inner.column());
+        let message = message.strip_suffix(&position).unwrap_or(&message);
+        let literal = literal_before(body, inner.line(), inner.column());
+        match unknown_field(message) {
             Some(field) => ApiError::UnknownField { field, allowed },
             None if inner.is_data() && path != "." => {
-                ApiError::InvalidParameter(format!("{path}: {message}"))
+                problem::integer_field(&path, message, literal)
+                    .unwrap_or_else(|| ApiError::InvalidParameter(format!("{path}: {message}")))
             }
-            None if inner.is_data() => ApiError::InvalidParameter(message),
-            None => ApiError::InvalidJson(message),
+            None if inner.is_data() => ApiError::InvalidParameter(message.to_owned()),
+            None => ApiError::InvalidJson(inner.to_string()),
         }
     })?;
     deserializer
         .end()
         .map_err(|e| ApiError::InvalidJson(e.to_string()))?;
     Ok(value)
+}
+
+/// The number that ends at serde_json's error position (line and column,
+/// as it counts them), exactly as the client wrote it.
+fn literal_before(body: &[u8], line: usize, column: usize) -> Option<&str> {
+    let line_start = match line {
+        0 => return None,
+        1 => 0,
+        n => {
+            body.iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .nth(n - 2)?
+                .0
+                + 1
+        }
+    };
+    let end = (line_start + column).min(body.len());
+    let start = body[..end]
+        .iter()
+        .rposition(|b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+        .map_or(0, |at| at + 1);
+    std::str::from_utf8(&body[start..end])
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// A form body, or text sent with a form's content type: `curl -d hi`
+/// sends `hi` as `application/x-www-form-urlencoded`. Text without a single
+/// `key=value` pair is not a form, and the error shows the JSON to send.
+fn form_body<T: DeserializeOwned>(body: &[u8], allowed: &'static str) -> Result<T, ApiError> {
+    if body.is_empty() || body.contains(&b'=') {
+        return form(body, allowed);
+    }
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    let shown: String = text.chars().take(60).collect();
+    let field = allowed.split(", ").next().unwrap_or("prompt");
+    // Their own text as the example, unless it would not paste into `-d '…'`.
+    let example = if text.chars().count() <= 60 && !text.contains('\'') {
+        serde_json::json!({ field: text })
+    } else {
+        serde_json::json!({ field: "…" })
+    };
+    Err(ApiError::InvalidParameter(format!(
+        "the body was read as a form (its content type is application/x-www-form-urlencoded, which curl -d sends) and {shown:?} is not a key=value pair; send JSON instead: -d '{example}' (or the form {field}=…)"
+    )))
 }
 
 /// Decodes `key=value&…` text (a form body or a query string).
@@ -115,13 +173,13 @@ pub fn form<T: DeserializeOwned>(text: &[u8], allowed: &'static str) -> Result<T
             "parameters must be UTF-8 after percent-decoding".to_owned(),
         ));
     }
-    let pairs = form_urlencoded::parse(text);
-    serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs)).map_err(|e| {
+    form::deserialize(text).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
         match unknown_field(&message) {
             Some(field) => ApiError::UnknownField { field, allowed },
-            None if path != "." => ApiError::InvalidParameter(format!("{path}: {message}")),
+            None if path != "." => problem::integer_field(&path, &message, None)
+                .unwrap_or_else(|| ApiError::InvalidParameter(format!("{path}: {message}"))),
             None => ApiError::InvalidParameter(message),
         }
     })
@@ -147,6 +205,33 @@ mod tests {
     struct Params {
         prompt: Option<String>,
         seed: Option<u64>,
+        unit: Option<crate::sim::Unit>,
+    }
+
+    #[test]
+    fn a_json_number_too_large_for_any_integer_is_quoted_as_sent() {
+        let body = b"{\n  \"prompt\": \"hi\",\n  \"seed\": 18446744073709551616\n}";
+        let error = json::<Params>(body, "prompt, seed").expect_err("too large");
+        assert_eq!(
+            error.to_string(),
+            "out of range: seed = 18446744073709551616: must be at most 18446744073709551615"
+        );
+    }
+
+    #[test]
+    fn form_values_decode_as_their_fields_types() {
+        let params: Params = form(b"prompt=a+b%21&seed=42", "prompt, seed").expect("decodes");
+        assert_eq!(
+            (params.prompt.as_deref(), params.seed),
+            (Some("a b!"), Some(42))
+        );
+        let params: Params = form(b"unit=word", "prompt, seed").expect("decodes");
+        assert_eq!(params.unit, Some(crate::sim::Unit::Word));
+        let error = form::<Params>(b"seed=1&seed=2", "prompt, seed").expect_err("twice");
+        assert_eq!(
+            error.to_string(),
+            "invalid parameter: duplicate field `seed`"
+        );
     }
 
     proptest! {

@@ -25,7 +25,9 @@ const FIELDS: &str = "interval_ms, count";
 #[serde(deny_unknown_fields)]
 struct ClockParams {
     interval_ms: Option<u64>,
-    count: Option<u32>,
+    /// Wider than a tick number, so that any count too large is refused by
+    /// the limit check below, which names the configured limit.
+    count: Option<u64>,
 }
 
 /// `GET /clock?interval_ms=…&count=…`
@@ -41,13 +43,16 @@ pub async fn get(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse
             "interval_ms = {interval}: must be {min} to {max} (limits.min_clock_interval_ms, limits.max_clock_interval_ms)"
         )));
     }
-    let count = params.count.unwrap_or(settings.clock.count);
-    if !(1..=limits.max_clock_count).contains(&count) {
-        return Err(ApiError::OutOfRange(format!(
-            "count = {count}: must be 1 to {} (limits.max_clock_count)",
-            limits.max_clock_count
-        )));
-    }
+    let count = params.count.unwrap_or(u64::from(settings.clock.count));
+    let count = u32::try_from(count)
+        .ok()
+        .filter(|count| (1..=limits.max_clock_count).contains(count))
+        .ok_or_else(|| {
+            ApiError::OutOfRange(format!(
+                "count = {count}: must be 1 to {} (limits.max_clock_count)",
+                limits.max_clock_count
+            ))
+        })?;
     let last = match last_event_id(&req)? {
         None => 0,
         Some(id) => id.parse::<u32>().map_err(|_| {

@@ -19,14 +19,14 @@ pub async fn read_json<T: DeserializeOwned>(
     runtime: &Runtime,
 ) -> Result<T, ApiError> {
     let bytes = body::read_limited(req, payload, &runtime.settings.limits).await?;
-    let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        let shown = if path == "." {
-            message
-        } else {
-            format!("{path}: {message}")
+    // The same decoding and wording as the native routes, answered as the
+    // provider answers a body it cannot read: a 400 about the body.
+    body::json(&bytes, "").map_err(|error| {
+        let shown = match error {
+            ApiError::InvalidJson(message)
+            | ApiError::InvalidParameter(message)
+            | ApiError::OutOfRange(message) => message,
+            other => other.to_string(),
         };
         ApiError::InvalidRequest {
             param: "body",

@@ -103,13 +103,19 @@ fn invalid_settings_are_one_line_naming_key_value_and_range() {
         env(&[("TRICKLE__STREAM__TOKEN_DELAY", "5")]),
     )
     .expect_err("unknown key");
-    assert!(error.contains("unknown field `token_delay`"), "{error}");
+    assert!(
+        error.contains("TRICKLE__STREAM__TOKEN_DELAY: unknown key \"token_delay\""),
+        "{error}"
+    );
     let error = load_with_env(
         &Overrides::default(),
         env(&[("TRICKLE__STREAM__TOKEN_DELAY_MS", "soon")]),
     )
     .expect_err("not a number");
-    assert!(error.contains("stream.token_delay_ms"), "{error}");
+    assert!(
+        error.contains("TRICKLE__STREAM__TOKEN_DELAY_MS: expected an integer"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -172,8 +178,5 @@ fn api_keys_and_origins_come_from_comma_separated_env_values() {
         env(&[("TRICKLE__LOG__FORMAT", "xml")]),
     )
     .expect_err("bad format");
-    assert!(
-        error.contains("log.format") || error.contains("unknown variant"),
-        "{error}"
-    );
+    assert!(error.contains("TRICKLE__LOG__FORMAT: "), "{error}");
 }

@@ -118,7 +118,7 @@ async fn bad_chat_requests_are_rejected_with_a_clear_error() {
             app.get_chat("prompt=hi&seed=abc"),
             400,
             "invalid_parameter",
-            "invalid digit",
+            "seed must be an integer",
         ),
         (
             "GET unknown parameter",
@@ -230,7 +230,7 @@ async fn bad_clock_requests_are_rejected_with_a_clear_error() {
             app.get_clock("count=many"),
             400,
             "invalid_parameter",
-            "invalid digit",
+            "count must be an integer",
         ),
         (
             "unknown parameter",

@@ -162,5 +162,5 @@ async fn with_reuse_port_two_servers_share_one_port() {
     let error = trickle::Application::build(settings)
         .err()
         .expect("without reuse_port the port is taken");
-    assert!(error.contains("Address already in use"), "{error}");
+    assert!(error.contains("the port is already in use"), "{error}");
 }

@@ -14,6 +14,10 @@ async fn a_stream_logs_its_end_and_its_request_inside_one_span() {
     body_text(response).await;
     let ended = server.wait_for_log("stream ended");
     let closed = server.wait_for_log("close time.busy=");
+    assert!(
+        ended.contains("ticks=2"),
+        "the clock's ticks are counted: {ended}"
+    );
     for line in [&ended, &closed] {
         for field in [
             "method=GET",

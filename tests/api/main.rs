@@ -9,6 +9,7 @@ mod clock;
 mod config;
 mod errors;
 mod faults;
+mod first_hour;
 mod helpers;
 mod hostile;
 mod lifecycle;
