@@ -15,7 +15,7 @@ use futures_util::stream;
 use trickle::config::{Overrides, load_with_env};
 use trickle::framing::native::NativeChat;
 use trickle::framing::openai::{Completion, CompletionStream};
-use trickle::framing::{Framed, Framing};
+use trickle::framing::{EventStream, Framed, Framing};
 use trickle::routes::plan::{PlanRequest, Resume, plan};
 use trickle::sim::{Pacing, PartKind, Script, Unit};
 use trickle::state::Runtime;
@@ -23,7 +23,7 @@ use trickle::stream::{Tick, TokenEvent};
 
 /// Frames `iterations` tokens of `script` with `framing` and encodes them
 /// as the response body does; returns the time taken.
-fn frame_and_encode<F: Framing>(
+fn frame_and_encode<F: Framing<Wire = EventStream>>(
     runtime: &tokio::runtime::Runtime,
     script: &Script,
     framing: F,

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::chunk::TokenChunk;
-use super::{Api, Failure, Frames, Framing, WholeReply};
+use super::{Api, EventStream, Failure, Frames, Framing, WholeReply};
 use crate::error::ApiError;
 use crate::sim::PartKind;
 use crate::state::RouteLabel;
@@ -129,6 +129,7 @@ fn event(name: &'static str, body: &Value) -> sse::Event {
 
 impl Framing for MessageStream {
     const ROUTE: RouteLabel = "anthropic";
+    type Wire = EventStream;
     const API: Api = Api::Anthropic;
 
     fn head(&mut self, out: &mut Frames) {

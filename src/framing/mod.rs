@@ -2,6 +2,9 @@
 //! protocol's events. Everything above them (plan, script, pacing, admission)
 //! is shared; a new wire format is one file here that implements [`Framing`].
 //!
+//! - [`Wire`]: how events become a response body: [`EventStream`] (event
+//!   streams), [`lines::JsonLines`] (NDJSON) and [`lines::JsonArray`] (a JSON
+//!   array sent element by element).
 //! - [`sse`]: the event-stream response, heartbeats, abnormal ends.
 //! - [`native`], [`openai`], [`anthropic`]: one file per API family, each
 //!   with its error shape ([`Api`] picks one).
@@ -9,6 +12,7 @@
 
 pub mod anthropic;
 mod chunk;
+pub mod lines;
 pub mod native;
 pub mod openai;
 pub mod sse;
@@ -18,7 +22,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use actix_web_lab::sse::Event;
+use actix_web::{HttpRequest, HttpResponse};
 use bytestring::ByteString;
 use futures_util::Stream;
 use serde_json::Value;
@@ -27,10 +31,28 @@ use crate::error::ApiError;
 use crate::state::RouteLabel;
 use crate::stream::{FinishReason, Summary, Tick, TokenEvent};
 
-pub use sse::Disconnect;
+pub use sse::{Disconnect, EventStream};
+
+/// How a framing's events become a response body.
+pub trait Wire: 'static {
+    /// One unit written to the body: an event, a line, an array element.
+    type Event: Unpin + 'static;
+
+    /// What fills a long silence, if the format has such a thing.
+    fn heartbeat() -> Option<Self::Event>;
+
+    /// The `200` response that streams `events`; `retry` is an event
+    /// stream's reconnect hint (ignored by formats without one).
+    fn respond<S>(req: &HttpRequest, events: S, retry: Option<Duration>) -> HttpResponse
+    where
+        S: Stream<Item = Result<Self::Event, Disconnect>> + 'static;
+}
+
+/// The unit a framing's wire writes.
+pub type EventOf<F> = <<F as Framing>::Wire as Wire>::Event;
 
 /// Events queued by a framing call that yields more than one.
-pub type Frames = VecDeque<Event>;
+pub type Frames<E = actix_web_lab::sse::Event> = VecDeque<E>;
 
 /// Why a stream ends before its reply is whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +77,8 @@ pub trait Framing: Unpin + 'static {
     const ROUTE: RouteLabel;
     /// Whose error shape errors before the stream take.
     const API: Api;
+    /// How its events become the body.
+    type Wire: Wire;
 
     /// The `retry:` hint that opens the stream, for formats that have one.
     fn retry(&self) -> Option<Duration> {
@@ -62,23 +86,23 @@ pub trait Framing: Unpin + 'static {
     }
 
     /// The events before the first token.
-    fn head(&mut self, out: &mut Frames);
+    fn head(&mut self, out: &mut Frames<EventOf<Self>>);
 
     /// The events that open reply part `part` (a reasoning block, the text,
     /// a tool call), before its first token.
-    fn part_start(&mut self, _part: usize, _out: &mut Frames) {}
+    fn part_start(&mut self, _part: usize, _out: &mut Frames<EventOf<Self>>) {}
 
     /// Token `index` of the reply, which belongs to part `part`.
-    fn token(&mut self, index: u32, part: usize, text: ByteString) -> Event;
+    fn token(&mut self, index: u32, part: usize, text: ByteString) -> EventOf<Self>;
 
     /// The events that close part `part`, after its last token.
-    fn part_end(&mut self, _part: usize, _out: &mut Frames) {}
+    fn part_end(&mut self, _part: usize, _out: &mut Frames<EventOf<Self>>) {}
 
     /// The events that end a whole reply.
-    fn done(&mut self, summary: &Summary, out: &mut Frames);
+    fn done(&mut self, summary: &Summary, out: &mut Frames<EventOf<Self>>);
 
     /// The event that ends a stream early.
-    fn failure(&mut self, failure: Failure) -> Event;
+    fn failure(&mut self, failure: Failure) -> EventOf<Self>;
 }
 
 /// A framing whose API also answers with one JSON object when the request
@@ -115,10 +139,10 @@ impl Api {
 /// events, with a part's start and end around its tokens. Events that one
 /// tick yields together wait in a queue that lives as long as the stream, so
 /// the per-token path allocates nothing here.
-pub struct Framed<F, S> {
+pub struct Framed<F: Framing, S> {
     framing: F,
     ticks: S,
-    queue: Frames,
+    queue: Frames<EventOf<F>>,
     /// The part whose tokens are being sent.
     part: Option<usize>,
 }
@@ -142,44 +166,56 @@ where
     F: Framing,
     S: Stream<Item = Tick<TokenEvent>> + Unpin,
 {
-    type Item = Result<Event, Disconnect>;
+    type Item = Result<EventOf<F>, Disconnect>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        if let Some(event) = this.queue.pop_front() {
-            return Poll::Ready(Some(Ok(event)));
+        loop {
+            if let Some(event) = this.queue.pop_front() {
+                return Poll::Ready(Some(Ok(event)));
+            }
+            let Some(tick) = std::task::ready!(Pin::new(&mut this.ticks).poll_next(cx)) else {
+                return Poll::Ready(None);
+            };
+            match this.frame(tick) {
+                Some(Ok(event)) => return Poll::Ready(Some(Ok(event))),
+                Some(Err(Disconnect)) => return Poll::Ready(Some(Err(Disconnect))),
+                // A heartbeat the wire has no form for: wait for the next tick.
+                None => {}
+            }
         }
-        let Some(tick) = std::task::ready!(Pin::new(&mut this.ticks).poll_next(cx)) else {
-            return Poll::Ready(None);
-        };
-        let framing = &mut this.framing;
+    }
+}
+
+impl<F: Framing, S> Framed<F, S> {
+    /// The event for one tick (others it yields go to the queue), or `None`
+    /// when it yields nothing.
+    fn frame(&mut self, tick: Tick<TokenEvent>) -> Option<Result<EventOf<F>, Disconnect>> {
+        let framing = &mut self.framing;
         let event = match tick {
-            Tick::Heartbeat => sse::heartbeat(),
+            Tick::Heartbeat => return F::Wire::heartbeat().map(Ok),
             Tick::Item(TokenEvent::Token { index, part, text }) => {
-                if this.part != Some(part) {
-                    if let Some(previous) = this.part {
-                        framing.part_end(previous, &mut this.queue);
+                if self.part != Some(part) {
+                    if let Some(previous) = self.part {
+                        framing.part_end(previous, &mut self.queue);
                     }
-                    framing.part_start(part, &mut this.queue);
-                    this.part = Some(part);
+                    framing.part_start(part, &mut self.queue);
+                    self.part = Some(part);
                 }
                 let event = framing.token(index, part, text);
-                if this.queue.is_empty() {
+                if self.queue.is_empty() {
                     event
                 } else {
-                    this.queue.push_back(event);
-                    this.queue.pop_front().unwrap_or_else(sse::heartbeat)
+                    self.queue.push_back(event);
+                    self.queue.pop_front()?
                 }
             }
             Tick::Item(TokenEvent::Done(summary)) => {
-                if let Some(last) = this.part.take() {
-                    framing.part_end(last, &mut this.queue);
+                if let Some(last) = self.part.take() {
+                    framing.part_end(last, &mut self.queue);
                 }
-                framing.done(&summary, &mut this.queue);
-                match this.queue.pop_front() {
-                    Some(event) => event,
-                    None => return Poll::Ready(None),
-                }
+                framing.done(&summary, &mut self.queue);
+                self.queue.pop_front()?
             }
             Tick::Item(TokenEvent::ShuttingDown { next }) => {
                 framing.failure(Failure::ShuttingDown { next })
@@ -187,10 +223,8 @@ where
             Tick::Item(TokenEvent::InjectedError { next }) => {
                 framing.failure(Failure::Injected { next })
             }
-            Tick::Item(TokenEvent::InjectedDisconnect) => {
-                return Poll::Ready(Some(Err(Disconnect)));
-            }
+            Tick::Item(TokenEvent::InjectedDisconnect) => return Some(Err(Disconnect)),
         };
-        Poll::Ready(Some(Ok(event)))
+        Some(Ok(event))
     }
 }

@@ -10,7 +10,7 @@ use bytestring::ByteString;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Api, Failure, Frames, Framing};
+use super::{Api, EventStream, Failure, Frames, Framing};
 use crate::config::SseSettings;
 use crate::error::ApiError;
 use crate::sim::{Plan, Start, StreamId, Unit};
@@ -66,6 +66,7 @@ impl NativeChat {
 
 impl Framing for NativeChat {
     const ROUTE: RouteLabel = "chat";
+    type Wire = EventStream;
     const API: Api = Api::Native;
 
     fn retry(&self) -> Option<Duration> {

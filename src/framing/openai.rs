@@ -10,7 +10,7 @@ use bytestring::ByteString;
 use serde_json::{Value, json};
 
 use super::chunk::TokenChunk;
-use super::{Api, Failure, Frames, Framing, WholeReply};
+use super::{Api, EventStream, Failure, Frames, Framing, WholeReply};
 use crate::error::ApiError;
 use crate::sim::PartKind;
 use crate::state::RouteLabel;
@@ -133,6 +133,7 @@ impl Completion {
 
 impl Framing for CompletionStream {
     const ROUTE: RouteLabel = "openai";
+    type Wire = EventStream;
     const API: Api = Api::OpenAi;
 
     fn head(&mut self, out: &mut Frames) {

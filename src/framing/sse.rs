@@ -11,7 +11,28 @@ use bytestring::ByteString;
 use futures_util::Stream;
 use rand::RngExt as _;
 
+use super::Wire;
 use crate::config::SseSettings;
+
+/// The event-stream wire: `text/event-stream`, `:` heartbeats, a `retry:`
+/// hint first when the framing gives one.
+#[derive(Debug)]
+pub struct EventStream;
+
+impl Wire for EventStream {
+    type Event = sse::Event;
+
+    fn heartbeat() -> Option<sse::Event> {
+        Some(heartbeat())
+    }
+
+    fn respond<S>(req: &HttpRequest, events: S, retry: Option<Duration>) -> HttpResponse
+    where
+        S: Stream<Item = Result<sse::Event, Disconnect>> + 'static,
+    {
+        respond(req, events, retry)
+    }
+}
 
 /// Wraps events in a `200 text/event-stream` response with the headers
 /// every stream carries (`Cache-Control: no-cache`, `X-Accel-Buffering:

@@ -11,7 +11,7 @@ use futures_util::{StreamExt as _, stream};
 
 use super::peer_ip;
 use crate::error::ApiError;
-use crate::framing::{Failure, Framed, Framing, WholeReply, sse};
+use crate::framing::{Failure, Framed, Framing, WholeReply, Wire as _};
 use crate::metrics::Outcome;
 use crate::sim::{Fault, Plan, Start};
 use crate::state::{AppState, Runtime, StreamGuard};
@@ -46,9 +46,9 @@ pub fn stream<F: Framing>(
         Opened::Finished => HttpResponse::NoContent().finish(),
         Opened::Mismatch => {
             let error = framing.failure(Failure::ResumeMismatch);
-            sse::respond(req, stream::iter([Ok(error)]), retry)
+            F::Wire::respond(req, stream::iter([Ok(error)]), retry)
         }
-        Opened::Ticks(ticks) => sse::respond(req, Framed::new(framing, ticks), retry),
+        Opened::Ticks(ticks) => F::Wire::respond(req, Framed::new(framing, ticks), retry),
     })
 }
 
