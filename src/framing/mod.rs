@@ -11,6 +11,7 @@ pub mod anthropic;
 mod chunk;
 pub mod native;
 pub mod openai;
+pub mod responses;
 pub mod sse;
 
 use std::collections::VecDeque;
