@@ -15,6 +15,7 @@ mod chunk;
 pub mod lines;
 pub mod native;
 pub mod openai;
+pub mod responses;
 pub mod sse;
 
 use std::collections::VecDeque;

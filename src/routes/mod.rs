@@ -16,6 +16,7 @@ mod open;
 mod openai;
 mod page;
 pub mod plan;
+mod responses;
 
 use std::net::IpAddr;
 
@@ -31,15 +32,17 @@ use crate::framing::Framing;
 use crate::framing::anthropic::MessageStream;
 use crate::framing::native::NativeChat;
 use crate::framing::openai::CompletionStream;
+use crate::framing::responses::ResponseStream;
 use crate::state::RouteLabel;
 
 /// The routes that hold streams open, listed in `/healthz` and the metrics
 /// from the start.
-pub const STREAM_ROUTES: [RouteLabel; 4] = [
+pub const STREAM_ROUTES: [RouteLabel; 5] = [
     NativeChat::ROUTE,
     clock::ROUTE,
     CompletionStream::ROUTE,
     MessageStream::ROUTE,
+    ResponseStream::ROUTE,
 ];
 
 /// Registers every route.
@@ -55,6 +58,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .service(resource("/clock", "GET").route(web::get().to(clock::get)))
     .service(resource("/page/settings.json", "GET").route(web::get().to(page::settings)))
     .service(resource("/v1/chat/completions", "POST").route(web::post().to(openai::completions)))
+    .service(resource("/v1/responses", "POST").route(web::post().to(responses::create)))
     .service(resource("/v1/messages", "POST").route(web::post().to(anthropic::messages)))
     .service(resource("/v1/models", "GET").route(web::get().to(models::list)))
     .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))

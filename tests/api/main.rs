@@ -19,5 +19,6 @@ mod operations;
 mod page;
 mod process;
 mod reload;
+mod responses;
 mod resume;
 mod scale_out;
