@@ -90,6 +90,7 @@ async fn models_are_listed_in_openais_shape() {
         [
             "sim-default",
             "sim-echo",
+            "sim-embed",
             "sim-fast",
             "sim-prose",
             "sim-slow"
