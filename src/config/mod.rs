@@ -14,6 +14,7 @@ pub use load::{LOCAL_DEFAULTS, Overrides, load, load_with_env};
 pub use validate::InvalidSetting;
 
 use crate::sim::Unit;
+use crate::sim::shape::Effort;
 
 /// Every setting trickle has, after layering and validation.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -259,6 +260,9 @@ pub struct ProfileSettings {
     pub fault: Option<crate::sim::Fault>,
     /// The share of requests (by seed) that get `fault`; default 1.
     pub fault_rate: Option<f64>,
+    /// Reasoning for requests that do not say whether to reason.
+    #[serde(default, deserialize_with = "effort")]
+    pub reasoning_effort: Option<Effort>,
     /// An embedding model's vector length, and the most a request's
     /// `dimensions` may ask for.
     pub dimensions: Option<u32>,
@@ -286,6 +290,18 @@ impl<'de> Deserialize<'de> for ModelKind {
             ],
         )
     }
+}
+
+/// A profile's `reasoning_effort`: OpenAI's efforts but `none`, which is
+/// what leaving it unset means.
+fn effort<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Effort>, D::Error> {
+    let efforts = [
+        ("minimal", Effort::Minimal),
+        ("low", Effort::Low),
+        ("medium", Effort::Medium),
+        ("high", Effort::High),
+    ];
+    one_of(d, &efforts).map(Some)
 }
 
 /// Reads one of `names`, or fails naming the value and every name allowed
@@ -348,6 +364,8 @@ pub struct Profile {
     pub words: u32,
     /// A fault some requests get, and the share (by seed) that do.
     pub fault: Option<(crate::sim::Fault, f64)>,
+    /// Reasoning for requests that do not say whether to reason.
+    pub reasoning_effort: Option<Effort>,
     /// An embedding's length when the request does not ask for fewer.
     pub dimensions: u32,
 }
@@ -375,6 +393,7 @@ impl Settings {
             jitter: p.jitter.unwrap_or(s.jitter),
             words: p.words.unwrap_or(DEFAULT_GENERATED_WORDS),
             fault: p.fault.map(|f| (f, p.fault_rate.unwrap_or(1.0))),
+            reasoning_effort: p.reasoning_effort,
             dimensions: p.dimensions.unwrap_or(DEFAULT_DIMENSIONS),
         })
     }

@@ -1,7 +1,7 @@
 //! `GET /v1/models`: the configured model profiles in OpenAI's list shape,
 //! with trickle's own fields beside: what each model does (`kind`), its
-//! description, and what it does by default (pacing for chat models, the
-//! vector length for embedding models).
+//! description, and what it does by default (pacing and reasoning for chat
+//! models, the vector length for embedding models).
 
 use actix_web::HttpResponse;
 use actix_web::web::Data;
@@ -45,6 +45,7 @@ fn defaults(p: &Profile) -> Value {
             "ttft_ms": p.ttft.as_millis() as u64,
             "token_delay_ms": p.token_delay.as_millis() as u64,
             "jitter": p.jitter,
+            "reasoning_effort": p.reasoning_effort,
         }),
         ModelKind::Embedding => json!({"dimensions": p.dimensions}),
     }

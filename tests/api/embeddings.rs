@@ -1,5 +1,6 @@
-//! `POST /v1/embeddings`, and the model kinds that keep chat and embedding
-//! models apart on every route.
+//! `POST /v1/embeddings`, the model kinds that keep chat and embedding
+//! models apart on every route, and the defaults a profile gives its
+//! requests.
 
 use std::collections::HashMap;
 
@@ -178,7 +179,7 @@ async fn bad_requests_are_refused_in_openais_shape_naming_the_field() {
     assert!(long_tokens > 8192, "{long_tokens}");
     let cases = [
         (json!({"input": "hi"}), 400, "model", "you must provide a model parameter".to_owned()),
-        (json!({"model": "gpt-x", "input": "hi"}), 404, "model", "unknown model \"gpt-x\": available models are sim-default, sim-echo, sim-embed, sim-fast, sim-prose, sim-slow".to_owned()),
+        (json!({"model": "gpt-x", "input": "hi"}), 404, "model", "unknown model \"gpt-x\": available models are sim-default, sim-echo, sim-embed, sim-fast, sim-prose, sim-reasoning, sim-slow".to_owned()),
         (json!({"model": "sim-default", "input": "hi"}), 400, "model", "\"sim-default\" is a chat model, not an embedding model; the embedding models are sim-embed".to_owned()),
         (json!({"model": "sim-embed"}), 400, "input", "you must provide an input parameter".to_owned()),
         (json!({"model": "sim-embed", "input": ""}), 400, "input", "input must not be an empty string".to_owned()),
@@ -211,7 +212,7 @@ async fn bad_requests_are_refused_in_openais_shape_naming_the_field() {
 #[tokio::test]
 async fn embedding_models_are_refused_by_every_chat_route_in_its_own_shape() {
     let app = spawn_app().await;
-    let message = "\"sim-embed\" is an embedding model: send it to POST /v1/embeddings; the models that chat are sim-default, sim-echo, sim-fast, sim-prose, sim-slow";
+    let message = "\"sim-embed\" is an embedding model: send it to POST /v1/embeddings; the models that chat are sim-default, sim-echo, sim-fast, sim-prose, sim-reasoning, sim-slow";
     let completion = json!({"model": "sim-embed", "messages": [{"role": "user", "content": "hi"}]});
     let anthropic = json!({"model": "sim-embed", "max_tokens": 50, "messages": [{"role": "user", "content": "hi"}]});
     let native = json!({"model": "sim-embed", "prompt": "hi"});
@@ -261,7 +262,80 @@ async fn the_model_list_says_what_each_model_does_and_its_defaults() {
         embed.get("token_delay_ms").is_none(),
         "no pacing on an embedding model: {embed}"
     );
+    let reasoning = by_id["sim-reasoning"];
+    assert_eq!(
+        (
+            reasoning["kind"].as_str(),
+            reasoning["reasoning_effort"].as_str()
+        ),
+        (Some("chat"), Some("medium"))
+    );
     assert_eq!(by_id["sim-default"]["kind"], "chat");
+    assert_eq!(by_id["sim-default"]["reasoning_effort"], Value::Null);
+}
+
+/// `body` with the fields of `extra` added or replaced.
+fn with(mut body: Value, extra: Value) -> Value {
+    if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+        body.extend(extra);
+    }
+    body
+}
+
+#[tokio::test]
+async fn a_reasoning_profile_reasons_on_chat_completions_unless_told_not_to() {
+    let app = spawn_app().await;
+    let ask = |model: &str, extra: Value| {
+        let body =
+            json!({"model": model, "seed": 3, "messages": [{"role": "user", "content": "why?"}]});
+        (app.client.post(app.url("/v1/chat/completions"))).json(&with(body, extra))
+    };
+    let reasoning = |reply: &Value| {
+        reply["choices"][0]["message"]
+            .get("reasoning_content")
+            .cloned()
+    };
+    let by_default = ok_json(ask("sim-reasoning", json!({}))).await;
+    assert!(
+        reasoning(&by_default).is_some_and(|r| r.as_str().is_some_and(|r| !r.is_empty())),
+        "{by_default}"
+    );
+    let details = &by_default["usage"]["completion_tokens_details"];
+    assert!(details["reasoning_tokens"].as_u64() > Some(0), "{details}");
+    let off = ok_json(ask("sim-reasoning", json!({"reasoning_effort": "none"}))).await;
+    assert_eq!(reasoning(&off), None, "\"none\" turns the default off");
+    let plain = ok_json(ask("sim-default", json!({}))).await;
+    assert_eq!(
+        reasoning(&plain),
+        None,
+        "other profiles do not reason unasked"
+    );
+}
+
+#[tokio::test]
+async fn a_reasoning_profile_thinks_on_messages_unless_thinking_is_sent() {
+    let app = spawn_app().await;
+    let blocks = async |extra: Value| -> Vec<String> {
+        let body = json!({"model": "sim-reasoning", "max_tokens": 8000, "messages": [{"role": "user", "content": "why?"}]});
+        let reply = ok_json(
+            app.client
+                .post(app.url("/v1/messages"))
+                .json(&with(body, extra)),
+        )
+        .await;
+        (reply["content"].as_array().expect("content").iter())
+            .map(|block| block["type"].as_str().expect("type").to_owned())
+            .collect()
+    };
+    assert_eq!(blocks(json!({})).await, ["thinking", "text"]);
+    let disabled = json!({"thinking": {"type": "disabled"}});
+    assert_eq!(blocks(disabled).await, ["text"]);
+    let small = json!({"max_tokens": 1024});
+    assert_eq!(
+        blocks(small).await,
+        ["text"],
+        "no room for the smallest budget"
+    );
 }
 
 #[test]
@@ -293,20 +367,31 @@ fn profile_keys_must_fit_the_profiles_kind() {
         ),
         (
             vec![("TRICKLE__MODELS__DEFAULT", "sim-embed")],
-            "invalid config: models.default = \"sim-embed\" (allowed: one of the chat profiles: sim-default, sim-echo, sim-fast, sim-prose, sim-slow)",
+            "invalid config: models.default = \"sim-embed\" (allowed: one of the chat profiles: sim-default, sim-echo, sim-fast, sim-prose, sim-reasoning, sim-slow)",
         ),
     ];
     for (pairs, line) in cases {
         let error = load_with_env(&Overrides::default(), Some(env(&pairs))).expect_err(line);
         assert_eq!(error, line);
     }
-    // A word that is not one of an enum's names: the config crate's key
+    // Words that are not one of an enum's names: the config crate's key
     // follows the message.
-    let key = ("TRICKLE__MODELS__PROFILES__SIM_X__KIND", "vector");
-    let error = load_with_env(&Overrides::default(), Some(env(&[key]))).expect_err("a bad kind");
-    assert!(
-        error.starts_with("invalid config: \"vector\" is not allowed (allowed: chat, embedding)")
-            && error.contains("models.profiles.sim_x.kind"),
-        "{error}"
-    );
+    for (key, message, named) in [
+        (
+            ("TRICKLE__MODELS__PROFILES__SIM_X__KIND", "vector"),
+            "invalid config: \"vector\" is not allowed (allowed: chat, embedding)",
+            "models.profiles.sim_x.kind",
+        ),
+        (
+            ("TRICKLE__MODELS__PROFILES__SIM_X__REASONING_EFFORT", "max"),
+            "invalid config: \"max\" is not allowed (allowed: minimal, low, medium, high)",
+            "models.profiles.sim_x.reasoning_effort",
+        ),
+    ] {
+        let error = load_with_env(&Overrides::default(), Some(env(&[key]))).expect_err(message);
+        assert!(
+            error.starts_with(message) && error.contains(named),
+            "{error}"
+        );
+    }
 }

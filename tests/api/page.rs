@@ -93,6 +93,7 @@ async fn models_are_listed_in_openais_shape() {
             "sim-embed",
             "sim-fast",
             "sim-prose",
+            "sim-reasoning",
             "sim-slow"
         ]
     );
