@@ -220,7 +220,8 @@ async function loadModels() {
     const response = await authedFetch("/v1/models");
     if (!response.ok) throw new Error(await errorMessage(response));
     const list = await response.json();
-    for (const model of list.data) {
+    // Only the models that chat: an embedding model cannot answer a prompt.
+    for (const model of list.data.filter((m) => m.kind !== "embedding")) {
       profiles.set(model.id, model);
       const option = document.createElement("option");
       option.value = model.id;

@@ -18,6 +18,7 @@ pub use load::{LOCAL_DEFAULTS, Overrides, load, load_with_env};
 pub use validate::InvalidSetting;
 
 use crate::sim::Unit;
+use crate::sim::shape::Effort;
 
 /// Every setting trickle has, after layering and validation.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -251,11 +252,15 @@ pub struct ModelSettings {
 }
 
 /// One model profile as written in the file; unset pacing comes from `[stream]`.
+/// Keys that do not apply to the profile's `kind` are refused by validation.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileSettings {
-    /// Where the reply text comes from.
-    pub responder: ResponderKind,
+    /// What the model does; chat when unset.
+    #[serde(default)]
+    pub kind: ModelKind,
+    /// Where the reply text comes from; canned when unset.
+    pub responder: Option<ResponderKind>,
     /// Shown by `GET /v1/models` and the page.
     #[serde(default)]
     pub description: String,
@@ -273,6 +278,65 @@ pub struct ProfileSettings {
     pub fault: Option<crate::sim::Fault>,
     /// The share of requests (by seed) that get `fault`; default 1.
     pub fault_rate: Option<f64>,
+    /// Reasoning for requests that do not say whether to reason.
+    #[serde(default, deserialize_with = "effort")]
+    pub reasoning_effort: Option<Effort>,
+    /// An embedding model's vector length, and the most a request's
+    /// `dimensions` may ask for.
+    pub dimensions: Option<u32>,
+}
+
+/// What a model profile does. Every route takes models of one kind, and the
+/// model lookup refuses the other ([`crate::state::Runtime::profile_for`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// Replies: `/chat`, chat completions, messages.
+    #[default]
+    Chat,
+    /// Vectors: `/v1/embeddings`.
+    Embedding,
+}
+
+impl<'de> Deserialize<'de> for ModelKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        one_of(
+            d,
+            &[
+                ("chat", ModelKind::Chat),
+                ("embedding", ModelKind::Embedding),
+            ],
+        )
+    }
+}
+
+/// A profile's `reasoning_effort`: OpenAI's efforts but `none`, which is
+/// what leaving it unset means.
+fn effort<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Effort>, D::Error> {
+    let efforts = [
+        ("minimal", Effort::Minimal),
+        ("low", Effort::Low),
+        ("medium", Effort::Medium),
+        ("high", Effort::High),
+    ];
+    one_of(d, &efforts).map(Some)
+}
+
+/// Reads one of `names`, or fails naming the value and every name allowed
+/// (the config crate's own error for an enum names neither).
+fn one_of<'de, D: serde::Deserializer<'de>, T: Copy>(
+    d: D,
+    names: &[(&str, T)],
+) -> Result<T, D::Error> {
+    let text = String::deserialize(d)?;
+    let found = names.iter().find(|(name, _)| *name == text);
+    found.map(|&(_, value)| value).ok_or_else(|| {
+        let allowed: Vec<&str> = names.iter().map(|&(name, _)| name).collect();
+        serde::de::Error::custom(format!(
+            "{text:?} is not allowed (allowed: {})",
+            allowed.join(", ")
+        ))
+    })
 }
 
 /// Which responder writes a profile's replies.
@@ -300,6 +364,8 @@ pub struct ResponsesSettings {
 pub struct Profile {
     /// The profile's name, as clients send it in `model`.
     pub name: String,
+    /// What the model does.
+    pub kind: ModelKind,
     /// Where the reply text comes from.
     pub responder: ResponderKind,
     /// Human description.
@@ -316,10 +382,18 @@ pub struct Profile {
     pub words: u32,
     /// A fault some requests get, and the share (by seed) that do.
     pub fault: Option<(crate::sim::Fault, f64)>,
+    /// Reasoning for requests that do not say whether to reason.
+    pub reasoning_effort: Option<Effort>,
+    /// An embedding's length when the request does not ask for fewer.
+    pub dimensions: u32,
 }
 
 /// Words in a generated reply when a profile does not say.
 const DEFAULT_GENERATED_WORDS: u32 = 120;
+
+/// An embedding's length when a profile does not say: that of OpenAI's
+/// `text-embedding-3-small`.
+const DEFAULT_DIMENSIONS: u32 = 1536;
 
 impl Settings {
     /// The named profile with `[stream]` defaults filled in.
@@ -328,7 +402,8 @@ impl Settings {
         let s = &self.stream;
         Some(Profile {
             name: name.to_owned(),
-            responder: p.responder,
+            kind: p.kind,
+            responder: p.responder.unwrap_or(ResponderKind::Canned),
             description: p.description.clone(),
             unit: p.unit.unwrap_or(s.unit),
             ttft: Duration::from_millis(p.ttft_ms.unwrap_or(s.ttft_ms)),
@@ -336,6 +411,8 @@ impl Settings {
             jitter: p.jitter.unwrap_or(s.jitter),
             words: p.words.unwrap_or(DEFAULT_GENERATED_WORDS),
             fault: p.fault.map(|f| (f, p.fault_rate.unwrap_or(1.0))),
+            reasoning_effort: p.reasoning_effort,
+            dimensions: p.dimensions.unwrap_or(DEFAULT_DIMENSIONS),
         })
     }
 

@@ -3,7 +3,16 @@
 
 use std::fmt;
 
-use super::Settings;
+use super::{ModelKind, ProfileSettings, Settings};
+
+/// The longest embedding a profile may make: over twice OpenAI's largest
+/// (3072), and a bound on the reply to a request of 2048 inputs.
+const MAX_DIMENSIONS: u32 = 8192;
+
+/// Profile keys of either kind; of the others, these are an embedding
+/// profile's and the rest a chat profile's.
+const SHARED_KEYS: [&str; 2] = ["kind", "description"];
+const EMBEDDING_KEYS: [&str; 1] = ["dimensions"];
 
 /// A setting outside its allowed range.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,16 +177,30 @@ impl Settings {
     }
 
     fn validate_models(&self) -> Result<(), InvalidSetting> {
-        if !self.models.profiles.contains_key(&self.models.default) {
-            let names: Vec<&str> = self.models.profiles.keys().map(String::as_str).collect();
+        let chat = |p: &&ProfileSettings| p.kind == ModelKind::Chat;
+        if self
+            .models
+            .profiles
+            .get(&self.models.default)
+            .filter(chat)
+            .is_none()
+        {
+            let names: Vec<&str> = (self.models.profiles.iter())
+                .filter(|(_, p)| chat(p))
+                .map(|(name, _)| name.as_str())
+                .collect();
             return Err(InvalidSetting {
                 key: "models.default".to_owned(),
                 value: format!("{:?}", self.models.default),
-                allowed: format!("one of the profiles: {}", names.join(", ")),
+                allowed: format!("one of the chat profiles: {}", names.join(", ")),
             });
         }
         for (name, p) in &self.models.profiles {
             let key = |field: &str| format!("models.profiles.{name}.{field}");
+            kind_keys(name, p)?;
+            if let Some(v) = p.dimensions {
+                range(&key("dimensions"), v, 1, MAX_DIMENSIONS)?;
+            }
             if let Some(v) = p.ttft_ms {
                 range(&key("ttft_ms"), v, 0, 600_000)?;
             }
@@ -196,4 +219,32 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// A key that means nothing for the profile's kind is refused rather than
+/// silently ignored: `ttft_ms` on an embedding model, `dimensions` on a chat
+/// model.
+fn kind_keys(name: &str, p: &ProfileSettings) -> Result<(), InvalidSetting> {
+    // Written back as TOML, a profile holds exactly the keys that were set
+    // (unset ones are `None` and left out). It was read from TOML, so it
+    // can always be written back.
+    let Ok(toml::Value::Table(set)) = toml::Value::try_from(p) else {
+        return Ok(());
+    };
+    let embedding = p.kind == ModelKind::Embedding;
+    let fits =
+        |field: &str| SHARED_KEYS.contains(&field) || EMBEDDING_KEYS.contains(&field) == embedding;
+    let misplaced = set.iter().find(|(field, _)| !fits(field));
+    let Some((field, value)) = misplaced else {
+        return Ok(());
+    };
+    Err(InvalidSetting {
+        key: format!("models.profiles.{name}.{field}"),
+        value: value.to_string(),
+        allowed: if embedding {
+            "unset: an embedding profile takes only kind, description and dimensions".to_owned()
+        } else {
+            format!("unset: {field} is for profiles with kind = \"embedding\"")
+        },
+    })
 }

@@ -8,6 +8,7 @@ mod anthropic;
 pub mod body;
 mod chat;
 mod clock;
+mod embeddings;
 pub mod fault;
 mod health;
 mod messages;
@@ -60,6 +61,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .service(resource("/v1/chat/completions", "POST").route(web::post().to(openai::completions)))
     .service(resource("/v1/responses", "POST").route(web::post().to(responses::create)))
     .service(resource("/v1/messages", "POST").route(web::post().to(anthropic::messages)))
+    .service(resource("/v1/embeddings", "POST").route(web::post().to(embeddings::create)))
     .service(resource("/v1/models", "GET").route(web::get().to(models::list)))
     .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
     .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))

@@ -51,7 +51,7 @@ pub fn cut(text: &str, unit: Unit) -> Vec<u32> {
 }
 
 /// The BPE tokenizer, loaded once (its vocabulary is compiled in).
-fn tokenizer() -> &'static tiktoken_rs::CoreBPE {
+pub(super) fn tokenizer() -> &'static tiktoken_rs::CoreBPE {
     tiktoken_rs::o200k_base_singleton()
 }
 

@@ -7,6 +7,7 @@
 //! all of it for one request.
 
 mod cut;
+pub mod embedding;
 mod fault;
 mod pacing;
 mod plan;

@@ -7,6 +7,7 @@
 
 use rand::{RngExt as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::cut::bpe;
@@ -38,8 +39,10 @@ pub struct Reasoning {
     pub budget_tokens: Option<u32>,
 }
 
-/// Reasoning effort, as OpenAI names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Reasoning effort, as OpenAI names it (and `/v1/models` shows a
+/// profile's `reasoning_effort`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Effort {
     /// A sentence or two.
     Minimal,

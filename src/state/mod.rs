@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use tokio_util::sync::CancellationToken;
 
 use crate::capacity::Capacity;
-use crate::config::{Profile, Settings};
+use crate::config::{ModelKind, Profile, Settings};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::sim::responder::{Canned, Responders};
@@ -51,16 +51,51 @@ impl Runtime {
         })
     }
 
-    /// The profile a request names, or the default one.
+    /// The chat profile a request names, or the default one.
     pub fn profile(&self, model: Option<&str>) -> Result<Arc<Profile>, ApiError> {
+        self.profile_for(ModelKind::Chat, model)
+    }
+
+    /// The profile a request names (or the default one), which must be of
+    /// `kind`: the one place a route's model is looked up, so every route
+    /// refuses the other kind's models alike, saying which models it takes.
+    pub fn profile_for(
+        &self,
+        kind: ModelKind,
+        model: Option<&str>,
+    ) -> Result<Arc<Profile>, ApiError> {
         let name = model.unwrap_or(&self.settings.models.default);
-        self.profiles
+        let profile = self
+            .profiles
             .get(name)
-            .cloned()
             .ok_or_else(|| ApiError::UnknownModel {
                 name: name.to_owned(),
                 available: self.profiles.keys().cloned().collect::<Vec<_>>().join(", "),
-            })
+            })?;
+        if profile.kind == kind {
+            return Ok(Arc::clone(profile));
+        }
+        let of_kind: Vec<&str> = (self.profiles.values())
+            .filter(|p| p.kind == kind)
+            .map(|p| p.name.as_str())
+            .collect();
+        let message = match kind {
+            ModelKind::Chat => format!(
+                "{name:?} is an embedding model: send it to POST /v1/embeddings; the models that chat are {}",
+                of_kind.join(", ")
+            ),
+            ModelKind::Embedding if of_kind.is_empty() => format!(
+                "{name:?} is a chat model, not an embedding model, and no embedding model is configured (a profile with kind = \"embedding\")"
+            ),
+            ModelKind::Embedding => format!(
+                "{name:?} is a chat model, not an embedding model; the embedding models are {}",
+                of_kind.join(", ")
+            ),
+        };
+        Err(ApiError::InvalidRequest {
+            param: "model",
+            message,
+        })
     }
 }
 

@@ -86,7 +86,7 @@ fn invalid_settings_are_one_line_naming_key_value_and_range() {
         (
             "TRICKLE__MODELS__DEFAULT",
             "gpt",
-            "invalid config: models.default = \"gpt\" (allowed: one of the profiles: sim-default, sim-echo, sim-fast, sim-prose, sim-slow)",
+            "invalid config: models.default = \"gpt\" (allowed: one of the chat profiles: sim-default, sim-echo, sim-fast, sim-prose, sim-reasoning, sim-slow)",
         ),
         (
             "TRICKLE__CLOCK__COUNT",

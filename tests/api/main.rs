@@ -7,6 +7,7 @@ mod capacity;
 mod chat;
 mod clock;
 mod config;
+mod embeddings;
 mod errors;
 mod faults;
 mod first_hour;

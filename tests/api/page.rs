@@ -92,8 +92,10 @@ async fn models_are_listed_in_openais_shape() {
         [
             "sim-default",
             "sim-echo",
+            "sim-embed",
             "sim-fast",
             "sim-prose",
+            "sim-reasoning",
             "sim-slow"
         ]
     );

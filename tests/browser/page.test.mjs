@@ -179,6 +179,8 @@ async function existingFlow() {
 
   check(errors.length === 0, `the page loads with no console errors ${JSON.stringify(errors)}`);
   check(await page.$eval("#model", (el) => el.value) === "sim-default", "the default model is selected");
+  const models = await page.$$eval("#model option", (options) => options.map((o) => o.value));
+  check(!models.includes("sim-embed"), `the model list offers only models that chat (${models})`);
 
   await group("streaming", async () => {
     const prompt = "Hello from a real browser 👋🏽\n  an indented line\n\nand ünïcödé 漢字 at the end";

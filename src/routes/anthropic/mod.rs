@@ -39,6 +39,8 @@ async fn answer(
         message: message.to_owned(),
     };
     let model = (request.model.clone()).ok_or_else(|| invalid("model", "model: Field required"))?;
+    // The profile's defaults shape the reply; `plan` looks it up again.
+    let profile = runtime.profile(Some(&model))?;
     let max_tokens = request.max_tokens.filter(|&n| n > 0).ok_or_else(|| {
         invalid(
             "max_tokens",
@@ -70,7 +72,7 @@ async fn answer(
         seed: request.seed,
         unit: Some(Unit::Token),
         max_tokens: Some(max_tokens),
-        shape: request.shape(max_tokens)?,
+        shape: request.shape(max_tokens, profile.reasoning_effort)?,
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;

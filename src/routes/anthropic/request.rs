@@ -139,13 +139,36 @@ impl Blocks {
     }
 }
 
+/// The thinking a profile's `reasoning_effort` stands for when a request
+/// sends no `thinking`: a budget of 1024 (minimal, low), 4096 (medium) or
+/// 16384 (high) tokens, kept below `max_tokens` as Anthropic requires; none
+/// when `max_tokens` leaves no room for the smallest budget.
+fn default_thinking(effort: Effort, max_tokens: u32) -> Option<Reasoning> {
+    let budget = match effort {
+        Effort::Minimal | Effort::Low => MIN_BUDGET_TOKENS,
+        Effort::Medium => 4096,
+        Effort::High => 16384,
+    };
+    let budget = budget.min(max_tokens.saturating_sub(1));
+    (budget >= MIN_BUDGET_TOKENS).then_some(Reasoning {
+        effort,
+        budget_tokens: Some(budget),
+    })
+}
+
 fn invalid(param: &'static str, message: String) -> ApiError {
     ApiError::InvalidRequest { param, message }
 }
 
 impl Request {
     /// What the reply holds besides its text, or a 400 naming the field.
-    pub fn shape(&self, max_tokens: u32) -> Result<Shape, ApiError> {
+    /// `default_effort` (the model profile's) applies when the request
+    /// sends no `thinking`.
+    pub fn shape(
+        &self,
+        max_tokens: u32,
+        default_effort: Option<Effort>,
+    ) -> Result<Shape, ApiError> {
         let tools: Vec<Tool> = (self.tools.iter())
             .map(|tool| Tool {
                 name: tool.name.clone(),
@@ -176,7 +199,10 @@ impl Request {
             ));
         }
         Ok(Shape {
-            reasoning: self.reasoning(max_tokens)?,
+            reasoning: match self.thinking {
+                None => default_effort.and_then(|effort| default_thinking(effort, max_tokens)),
+                Some(_) => self.reasoning(max_tokens)?,
+            },
             tools,
             tool_choice,
             parallel_tool_calls: parallel,

@@ -36,6 +36,8 @@ async fn answer(
     let runtime = state.runtime();
     let request: Request = messages::read_json(&req, payload, &runtime).await?;
     let model = checked(&request)?;
+    // The profile's defaults shape the reply; `plan` looks it up again.
+    let profile = runtime.profile(Some(&model))?;
     let turns: Vec<(String, String)> = (request.messages.iter())
         .map(|m| (m.role.clone(), m.text()))
         .collect();
@@ -51,7 +53,7 @@ async fn answer(
         seed: request.seed,
         unit: Some(Unit::Token),
         max_tokens: request.max_completion_tokens.or(request.max_tokens),
-        shape: request.shape()?,
+        shape: request.shape(profile.reasoning_effort)?,
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;

@@ -110,7 +110,9 @@ impl Message {
 
 impl Request {
     /// What the reply holds besides its text, or a 400 naming the field.
-    pub fn shape(&self) -> Result<Shape, ApiError> {
+    /// `default_effort` (the model profile's) applies when the request
+    /// sends no `reasoning_effort`; `"none"` turns it off.
+    pub fn shape(&self, default_effort: Option<Effort>) -> Result<Shape, ApiError> {
         let tools: Vec<Tool> = (self.tools.iter())
             .filter_map(|tool| match tool {
                 ToolDefinition::Function { function } => Some(Tool {
@@ -121,7 +123,11 @@ impl Request {
             })
             .collect();
         Ok(Shape {
-            reasoning: effort(self.reasoning_effort.as_deref())?.map(|effort| Reasoning {
+            reasoning: match self.reasoning_effort.as_deref() {
+                None => default_effort,
+                sent => effort(sent)?,
+            }
+            .map(|effort| Reasoning {
                 effort,
                 budget_tokens: None,
             }),

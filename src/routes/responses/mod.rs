@@ -37,7 +37,14 @@ async fn answer(
     state: Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let runtime = state.runtime();
-    let request: Request = messages::read_json(&req, payload, &runtime).await?;
+    let mut request: Request = messages::read_json(&req, payload, &runtime).await?;
+    if request.reasoning.is_none()
+        && let Some(model) = &request.model
+    {
+        // A profile's default effort applies when the request sends none.
+        let effort = runtime.profile(Some(model))?.reasoning_effort;
+        request.reasoning = effort.map(options::ReasoningField::defaulted);
+    }
     let asked = request.check()?;
     let planned = PlanRequest {
         prompt: Some(asked.prompt),

@@ -40,6 +40,20 @@ pub(super) struct ReasoningField {
     generate_summary: Option<String>,
 }
 
+impl ReasoningField {
+    /// A model profile's default effort, as if the request had sent it.
+    pub(super) fn defaulted(effort: Effort) -> Self {
+        let effort = serde_json::to_value(effort)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned));
+        ReasoningField {
+            effort,
+            summary: None,
+            generate_summary: None,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub(super) struct TextField {
     format: Option<FormatField>,
