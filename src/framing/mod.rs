@@ -10,6 +10,7 @@
 //!   with its error shape ([`Api`] picks one).
 //! - [`Framed`]: drives a framing over the paced ticks.
 
+pub mod ai_sdk;
 pub mod anthropic;
 mod chunk;
 pub mod lines;

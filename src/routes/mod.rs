@@ -4,6 +4,7 @@
 //! [`body`] reads and decodes request bodies, [`messages`] the provider
 //! APIs' messages, [`fault`] picks injected faults.
 
+mod ai_sdk;
 mod anthropic;
 pub mod body;
 mod chat;
@@ -30,6 +31,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError as _};
 
 use crate::error::ApiError;
 use crate::framing::Framing;
+use crate::framing::ai_sdk::UiMessageStream;
 use crate::framing::anthropic::MessageStream;
 use crate::framing::native::NativeChat;
 use crate::framing::openai::CompletionStream;
@@ -38,12 +40,13 @@ use crate::state::RouteLabel;
 
 /// The routes that hold streams open, listed in `/healthz` and the metrics
 /// from the start.
-pub const STREAM_ROUTES: [RouteLabel; 5] = [
+pub const STREAM_ROUTES: [RouteLabel; 6] = [
     NativeChat::ROUTE,
     clock::ROUTE,
     CompletionStream::ROUTE,
     MessageStream::ROUTE,
     ResponseStream::ROUTE,
+    UiMessageStream::ROUTE,
 ];
 
 /// Registers every route.
@@ -62,6 +65,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .service(resource("/v1/responses", "POST").route(web::post().to(responses::create)))
     .service(resource("/v1/messages", "POST").route(web::post().to(anthropic::messages)))
     .service(resource("/v1/embeddings", "POST").route(web::post().to(embeddings::create)))
+    .service(resource("/ai-sdk/chat", "POST").route(web::post().to(ai_sdk::chat)))
     .service(resource("/v1/models", "GET").route(web::get().to(models::list)))
     .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
     .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))

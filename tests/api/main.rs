@@ -1,6 +1,7 @@
 //! Integration tests: each starts the real server on port 0 and talks HTTP to it.
 
 mod agents;
+mod ai_sdk;
 mod anthropic;
 mod bench;
 mod capacity;
