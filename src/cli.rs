@@ -38,6 +38,9 @@ pub struct ServerArgs {
     /// Port to listen on, 0 for any free one (beats server.port).
     #[arg(long)]
     pub port: Option<u16>,
+    /// Fixtures file: rules that decide replies (beats fixtures.file).
+    #[arg(long, value_name = "FILE")]
+    pub fixtures: Option<PathBuf>,
 }
 
 /// Subcommands.
@@ -61,7 +64,10 @@ pub enum Command {
 
 impl ServerArgs {
     fn is_empty(&self) -> bool {
-        self.config.is_none() && self.host.is_none() && self.port.is_none()
+        self.config.is_none()
+            && self.host.is_none()
+            && self.port.is_none()
+            && self.fixtures.is_none()
     }
 }
 
@@ -100,6 +106,7 @@ impl Cli {
                 .or_else(|| outer.config.clone()),
             host: inner.host.clone().or_else(|| outer.host.clone()),
             port: inner.port.or(outer.port),
+            fixtures: inner.fixtures.clone().or_else(|| outer.fixtures.clone()),
         }
     }
 }

@@ -133,6 +133,22 @@ pub enum ApiError {
         /// What to change.
         message: String,
     },
+    /// A fixture answers this request with an error.
+    #[error("{message}")]
+    Fixture {
+        /// The fixture's status, 400 to 599.
+        status: u16,
+        /// The fixture's message.
+        message: String,
+    },
+    /// `fixtures.strict` is on and no fixture matches.
+    #[error(
+        "no fixture matches the latest user message {user:?} (fixtures.strict is on): add a rule for it, or turn fixtures.strict off to let the model profile answer"
+    )]
+    NoFixture {
+        /// The latest user message, shortened.
+        user: String,
+    },
     /// A non-streaming reply that a fault or shutdown ended before it was whole.
     #[error("the reply was interrupted (an injected fault or a shutdown); retry the request")]
     Interrupted,
@@ -161,6 +177,8 @@ impl ApiError {
             ApiError::Unauthorized { .. } => "unauthorized",
             ApiError::InvalidRequest { .. } => "invalid_parameter",
             ApiError::Interrupted => "interrupted",
+            ApiError::Fixture { .. } => "fixture_error",
+            ApiError::NoFixture { .. } => "no_fixture",
         }
     }
 
@@ -194,7 +212,12 @@ impl ResponseError for ApiError {
             ApiError::InvalidPrompt(_) | ApiError::OutOfRange(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ApiError::UnknownModel { .. } | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::UnknownModel { .. } | ApiError::NotFound(_) | ApiError::NoFixture { .. } => {
+                StatusCode::NOT_FOUND
+            }
+            ApiError::Fixture { status, .. } => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,

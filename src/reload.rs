@@ -1,4 +1,4 @@
-//! Hot reload: on SIGHUP, or when the config or responses file changes, the
+//! Hot reload: on SIGHUP, or when the config, responses or fixtures file changes, the
 //! settings are read again through every layer, validated, and swapped in as a
 //! whole. New requests get them; open streams keep theirs. Invalid settings
 //! are refused with one log line and the old ones stay in force.

@@ -146,15 +146,24 @@ impl Application {
         }
     }
 
-    /// Reloads when the `--config` file, `./config/default.toml` or the
-    /// responses file changes; `None` if there is nothing to watch or the
-    /// watch could not be set up (logged).
+    /// Reloads when the `--config` file, `./config/default.toml`, the
+    /// responses file or the fixtures file changes; `None` if there is
+    /// nothing to watch or the watch could not be set up (logged).
     fn watch_files(&self, overrides: &Overrides) -> Option<notify::RecommendedWatcher> {
-        let responses = self.state.runtime().settings.responses.file.clone();
+        let runtime = self.state.runtime();
+        let named = [
+            &runtime.settings.responses.file,
+            &runtime.settings.fixtures.file,
+        ];
         let files: Vec<PathBuf> = [overrides.file.clone(), Some(PathBuf::from(LOCAL_DEFAULTS))]
             .into_iter()
             .flatten()
-            .chain((!responses.is_empty()).then(|| PathBuf::from(responses)))
+            .chain(
+                named
+                    .into_iter()
+                    .filter(|f| !f.is_empty())
+                    .map(PathBuf::from),
+            )
             .filter(|f| f.is_file())
             .collect();
         if files.is_empty() {

@@ -25,6 +25,8 @@ pub struct Overrides {
     pub host: Option<String>,
     /// `--port`
     pub port: Option<u16>,
+    /// `--fixtures FILE`
+    pub fixtures: Option<PathBuf>,
 }
 
 /// Loads settings from every layer, reading the process environment.
@@ -80,6 +82,11 @@ pub fn load_with_env(
     if let Some(port) = overrides.port {
         builder = builder
             .set_override("server.port", u64::from(port))
+            .map_err(|e| e.to_string())?;
+    }
+    if let Some(fixtures) = &overrides.fixtures {
+        builder = builder
+            .set_override("fixtures.file", fixtures.display().to_string())
             .map_err(|e| e.to_string())?;
     }
     let config = builder

@@ -38,6 +38,8 @@ pub struct Settings {
     pub models: ModelSettings,
     /// Where canned replies come from.
     pub responses: ResponsesSettings,
+    /// Rules that decide replies, for tests.
+    pub fixtures: FixturesSettings,
     /// Injected faults.
     pub faults: FaultSettings,
     /// The web page.
@@ -357,6 +359,17 @@ pub enum ResponderKind {
 pub struct ResponsesSettings {
     /// Path of a responses file; empty for the built-in one.
     pub file: String,
+}
+
+/// `[fixtures]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixturesSettings {
+    /// Path of a fixtures file; empty for none.
+    pub file: String,
+    /// When no fixture matches: refuse the request (404) instead of letting
+    /// the model profile answer.
+    pub strict: bool,
 }
 
 /// A profile with every pacing value resolved against `[stream]`.

@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use super::plan::{self, PlanRequest, Resume};
 use super::{body, open};
 use crate::error::ApiError;
+use crate::framing::Framing as _;
 use crate::framing::native::NativeChat;
 use crate::state::{AppState, Runtime};
 
@@ -37,6 +38,10 @@ fn start(
     runtime: &Runtime,
     request: PlanRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let request = PlanRequest {
+        route: NativeChat::ROUTE,
+        ..request
+    };
     let plan = plan::plan(req, runtime, request, Resume::FromLastEventId)?;
     let framing = NativeChat::new(&plan, &runtime.settings.sse);
     open::stream(req, state, runtime, plan, framing)

@@ -1,6 +1,6 @@
 //! Which fault, if any, a request gets: the `X-Trickle-Fault` header (when
-//! `faults.allow_header` is on) beats a matching canned rule's `fault`, which
-//! beats the profile's `fault` (drawn by seed at `fault_rate`).
+//! `faults.allow_header` is on) beats a matching fixture's `fault`, then a
+//! matching canned rule's, then the profile's (drawn by seed at `fault_rate`).
 
 use actix_web::HttpRequest;
 
@@ -13,13 +13,15 @@ use crate::state::Runtime;
 pub const HEADER: &str = "x-trickle-fault";
 
 /// The fault for a request of `prompt` to `profile` with `seed`, or why its
-/// header was refused.
+/// header was refused. A matching fixture's fault comes right after the
+/// header's.
 pub fn choose(
     req: &HttpRequest,
     runtime: &Runtime,
     profile: &Profile,
     prompt: &str,
     seed: u64,
+    fixture: Option<Fault>,
 ) -> Result<Option<Fault>, ApiError> {
     if let Some(value) = req.headers().get(HEADER) {
         if !runtime.settings.faults.allow_header {
@@ -35,7 +37,7 @@ pub fn choose(
             .map_err(|e| ApiError::InvalidParameter(format!("X-Trickle-Fault: {e}")))?;
         return Ok(Some(fault));
     }
-    if let Some(fault) = runtime.responders.rule_fault(profile, prompt) {
+    if let Some(fault) = fixture.or_else(|| runtime.responders.rule_fault(profile, prompt)) {
         return Ok(Some(fault));
     }
     Ok(profile

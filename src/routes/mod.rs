@@ -11,6 +11,7 @@ mod chat;
 mod clock;
 mod embeddings;
 pub mod fault;
+mod fixtures;
 mod health;
 mod messages;
 mod models;

@@ -7,11 +7,12 @@ use std::time::Duration;
 use actix_web::HttpRequest;
 use serde::Deserialize;
 
-use super::fault;
+use super::{fault, fixtures};
 use crate::error::ApiError;
 use rand::RngExt as _;
 
-use crate::sim::{Pacing, Plan, ResumeId, Script, Shape, Start, Unit};
+use crate::sim::{Conversation, Pacing, Plan, ResumeId, Script, Shape, Start, Unit};
+use crate::state::RouteLabel;
 use crate::state::Runtime;
 
 /// Largest seed handed out when a request sends none: 2^53 − 1, the largest
@@ -39,6 +40,13 @@ pub struct PlanRequest {
     /// Reasoning, tools, structured output (provider APIs); not a `/chat` field.
     #[serde(skip)]
     pub shape: Shape,
+    /// The API's route label, for fixtures and the journal.
+    #[serde(skip)]
+    pub route: RouteLabel,
+    /// The system prompt and messages, for fixtures and the journal; empty
+    /// means the prompt alone.
+    #[serde(skip)]
+    pub conversation: Conversation,
 }
 
 /// Whether the route continues a stream from `Last-Event-ID`.
@@ -55,14 +63,14 @@ pub enum Resume {
 pub fn plan(
     req: &HttpRequest,
     runtime: &Runtime,
-    request: PlanRequest,
+    mut request: PlanRequest,
     resume: Resume,
 ) -> Result<Plan, ApiError> {
     let last = match resume {
         Resume::FromLastEventId => last_event_id(req)?,
         Resume::Never => None,
     };
-    let prompt = checked_prompt(request.prompt, runtime)?;
+    let prompt = checked_prompt(request.prompt.take(), runtime)?;
     let limits = &runtime.settings.limits;
     if let Some(delay) = request.token_delay_ms
         && delay > limits.max_token_delay_ms
@@ -73,33 +81,48 @@ pub fn plan(
         )));
     }
     let profile = runtime.profile(request.model.as_deref())?;
+    if request.conversation.messages.is_empty() {
+        request.conversation = Conversation::of(None, &[("user".to_owned(), prompt.clone())]);
+    }
+    let fixture = fixtures::choose(req, runtime, &request, &prompt)?;
+    let timing = fixture.map(|rule| &rule.answer);
     let seed = match (last, request.seed) {
         (Some(id), _) => id.seed,
         (None, Some(seed)) => seed,
         (None, None) => rand::random_range(0..=MAX_RANDOM_SEED),
     };
+    // A request's own delay beats a fixture's, which beats the profile's.
     let pacing = Pacing {
-        ttft: profile.ttft,
-        delay: request
-            .token_delay_ms
+        ttft: (timing.and_then(|a| a.ttft_ms)).map_or(profile.ttft, Duration::from_millis),
+        delay: (request.token_delay_ms)
+            .or(timing.and_then(|a| a.token_delay_ms))
             .map_or(profile.token_delay, Duration::from_millis),
-        jitter: profile.jitter,
+        jitter: timing.and_then(|a| a.jitter).unwrap_or(profile.jitter),
         seed,
     };
     let unit = request.unit.unwrap_or(profile.unit);
-    let answer = runtime.responders.reply(&profile, &prompt, seed);
-    let script = if request.shape.is_plain() {
-        Script::new(answer, unit)
-    } else {
-        Script::from_parts(request.shape.parts(&prompt, &answer, seed, call_id), unit)
+    let script = match fixture {
+        Some(rule) => Script::from_parts(rule.answer.parts(call_id), unit),
+        None if request.shape.is_plain() => {
+            Script::new(runtime.responders.reply(&profile, &prompt, seed), unit)
+        }
+        None => {
+            let answer = runtime.responders.reply(&profile, &prompt, seed);
+            Script::from_parts(request.shape.parts(&prompt, &answer, seed, call_id), unit)
+        }
     };
     let end = request
         .max_tokens
         .map_or(script.len(), |cap| script.chunks_within(cap));
     // The header is checked on every request, but a fault hits the first
     // connection only, so resuming gets past it.
-    let fault = fault::choose(req, runtime, &profile, &prompt, seed)?.filter(|_| last.is_none());
+    let fixture_fault = fixture.and_then(|rule| rule.answer.fault);
+    let fault = fault::choose(req, runtime, &profile, &prompt, seed, fixture_fault)?
+        .filter(|_| last.is_none());
     Ok(Plan {
+        fixture: fixture.map(|rule| rule.name.clone()),
+        route: request.route,
+        conversation: request.conversation,
         start: Start::decide(last, &script),
         prompt,
         profile,

@@ -6,9 +6,11 @@
 //! a reconnect can continue after it ([`Start`]). A validated [`Plan`] holds
 //! all of it for one request.
 
+mod conversation;
 mod cut;
 pub mod embedding;
 mod fault;
+pub mod fixture;
 mod pacing;
 mod plan;
 pub mod responder;
@@ -17,6 +19,7 @@ pub mod schema;
 mod script;
 pub mod shape;
 
+pub use conversation::{Conversation, Message};
 pub use cut::{Unit, count_tokens, cut};
 pub use fault::{Fault, FaultParseError, drawn};
 pub use pacing::Pacing;

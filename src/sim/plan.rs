@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Fault, Pacing, PartKind, Script, Start, StreamId, Unit};
+use super::{Conversation, Fault, Pacing, PartKind, Script, Start, StreamId, Unit};
 use crate::config::Profile;
 
 /// One reply to produce, already checked against the limits. Built in one
@@ -27,6 +27,12 @@ pub struct Plan {
     pub fault: Option<Fault>,
     /// Where the stream starts.
     pub start: Start,
+    /// The fixture that decided the reply, by name.
+    pub fixture: Option<String>,
+    /// The API's route label.
+    pub route: &'static str,
+    /// The system prompt and messages the request carried.
+    pub conversation: Conversation,
 }
 
 impl Plan {

@@ -16,6 +16,7 @@ use crate::capacity::Capacity;
 use crate::config::{ModelKind, Profile, Settings};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+use crate::sim::fixture::Fixtures;
 use crate::sim::responder::{Canned, Responders};
 
 /// Everything a request needs that comes from configuration, resolved once.
@@ -27,6 +28,8 @@ pub struct Runtime {
     pub profiles: BTreeMap<String, Arc<Profile>>,
     /// The responders, canned replies loaded.
     pub responders: Responders,
+    /// The fixtures file's rules (none when it is not set).
+    pub fixtures: Fixtures,
 }
 
 impl Runtime {
@@ -38,6 +41,10 @@ impl Runtime {
             Canned::from_path(Path::new(&settings.responses.file))
         }
         .map_err(|e| e.to_string())?;
+        let fixtures = match settings.fixtures.file.as_str() {
+            "" => Fixtures::default(),
+            file => Fixtures::from_path(Path::new(file)).map_err(|e| e.to_string())?,
+        };
         let profiles = settings
             .models
             .profiles
@@ -45,6 +52,7 @@ impl Runtime {
             .filter_map(|name| Some((name.clone(), Arc::new(settings.profile(name)?))))
             .collect();
         Ok(Runtime {
+            fixtures,
             settings,
             profiles,
             responders: Responders::new(canned),

@@ -12,6 +12,7 @@ mod embeddings;
 mod errors;
 mod faults;
 mod first_hour;
+mod fixtures;
 mod helpers;
 mod hostile;
 mod lifecycle;

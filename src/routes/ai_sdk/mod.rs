@@ -47,6 +47,8 @@ async fn answer(
         unit: Some(Unit::Token),
         token_delay_ms: asked.token_delay_ms,
         shape: asked.shape,
+        route: UiMessageStream::ROUTE,
+        conversation: asked.conversation,
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, planned, Resume::Never)?;

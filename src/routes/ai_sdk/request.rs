@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
+use crate::sim::Conversation;
 use crate::sim::shape::{Effort, Reasoning, Shape, Tool, ToolResult};
 
 /// The fields trickle reads, for error messages.
@@ -75,6 +76,8 @@ pub struct Asked {
     /// The id of the assistant message the reply continues (the history
     /// ends with it, as after a client-side tool call), if any.
     pub continues: Option<String>,
+    /// The messages' text, by role.
+    pub conversation: Conversation,
 }
 
 impl Request {
@@ -121,6 +124,12 @@ impl Request {
                 ..Shape::default()
             },
             continues: last.and_then(|m| m.id.clone()),
+            conversation: Conversation::of(
+                None,
+                &(messages.iter())
+                    .map(|m| (m.role.clone(), m.text()))
+                    .collect::<Vec<_>>(),
+            ),
         })
     }
 }

@@ -12,7 +12,7 @@ use super::plan::{self, PlanRequest, Resume};
 use crate::error::{ApiError, Shaped};
 use crate::framing::Framing as _;
 use crate::framing::anthropic::{Message, MessageStream};
-use crate::sim::Unit;
+use crate::sim::{Conversation, Unit};
 use crate::state::AppState;
 use request::{Blocks, Request};
 
@@ -73,6 +73,13 @@ async fn answer(
         unit: Some(Unit::Token),
         max_tokens: Some(max_tokens),
         shape: request.shape(max_tokens, profile.reasoning_effort)?,
+        route: MessageStream::ROUTE,
+        conversation: Conversation::of(
+            Some(system),
+            &(request.messages.iter())
+                .map(|t| (t.role.clone(), t.content.text()))
+                .collect::<Vec<_>>(),
+        ),
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;

@@ -13,7 +13,7 @@ use super::plan::{self, PlanRequest, Resume};
 use crate::error::{ApiError, Shaped};
 use crate::framing::Framing as _;
 use crate::framing::openai::{Completion, CompletionStream};
-use crate::sim::Unit;
+use crate::sim::{Conversation, Unit};
 use crate::state::AppState;
 use request::Request;
 
@@ -54,6 +54,8 @@ async fn answer(
         unit: Some(Unit::Token),
         max_tokens: request.max_completion_tokens.or(request.max_tokens),
         shape: request.shape(profile.reasoning_effort)?,
+        route: CompletionStream::ROUTE,
+        conversation: Conversation::of(system_prompt(&turns), &turns),
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;
@@ -78,6 +80,16 @@ async fn answer(
     } else {
         open::whole(&req, &state, &runtime, plan, framing).await
     }
+}
+
+/// The system (or developer) messages, joined: what fixtures match as the
+/// system prompt.
+fn system_prompt(turns: &[(String, String)]) -> Option<String> {
+    let system: Vec<&str> = (turns.iter())
+        .filter(|(role, _)| role == "system" || role == "developer")
+        .map(|(_, text)| text.as_str())
+        .collect();
+    (!system.is_empty()).then(|| system.join("\n"))
 }
 
 /// The model, once the request's limits are ones trickle can honour.

@@ -53,6 +53,8 @@ async fn answer(
         unit: Some(Unit::Token),
         max_tokens: asked.max_output_tokens,
         shape: asked.shape,
+        route: ResponseStream::ROUTE,
+        conversation: asked.conversation,
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, planned, Resume::Never).map_err(about_input)?;

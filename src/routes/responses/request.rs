@@ -11,6 +11,7 @@ use super::options::{ReasoningField, TextField, ToolChoiceField};
 use crate::error::ApiError;
 use crate::framing::responses::Echo;
 use crate::routes::messages::{self, Content};
+use crate::sim::Conversation;
 use crate::sim::shape::{Shape, ToolResult};
 
 /// `POST /v1/responses`'s body.
@@ -79,6 +80,8 @@ pub struct Asked {
     pub echo: Echo,
     /// Usage: input tokens.
     pub input_tokens: u32,
+    /// The instructions and the input's turns.
+    pub conversation: Conversation,
 }
 
 pub(super) fn invalid(param: &'static str, message: impl Into<String>) -> ApiError {
@@ -121,6 +124,7 @@ impl Request {
             shape: self.shape(tools)?,
             echo: self.echo(echoed_tools),
             input_tokens,
+            conversation: Conversation::of(self.instructions.clone(), &turns),
         })
     }
 
