@@ -1,4 +1,4 @@
-//! Optional API keys. When `auth.api_keys` is set, `/chat`, `/ai-sdk/*` and `/v1/*` (and
+//! Optional API keys. When `auth.api_keys` is set, `/chat`, `/ai-sdk/*`, `/v1/*`, `/api/*` (and
 //! `/metrics` with `auth.protect_metrics`) need `Authorization: Bearer <key>`;
 //! `/v1/messages` also takes Anthropic's `x-api-key`. The check runs before
 //! routing, so an unknown `/v1/…` path without a key is a 401, not a 404.
@@ -22,6 +22,7 @@ fn protected(path: &str, protect_metrics: bool) -> Option<Api> {
     match path {
         "/v1/messages" => Some(Api::Anthropic),
         p if p.starts_with("/v1/") || p == "/v1" => Some(Api::OpenAi),
+        p if p.starts_with("/api/") => Some(Api::Ollama),
         "/chat" => Some(Api::Native),
         p if p.starts_with("/ai-sdk/") => Some(Api::Native),
         "/metrics" if protect_metrics => Some(Api::Native),
@@ -103,6 +104,8 @@ mod tests {
             ("/v1/models", Some(Api::OpenAi)),
             ("/v1/messages", Some(Api::Anthropic)),
             ("/ai-sdk/chat", Some(Api::Native)),
+            ("/api/chat", Some(Api::Ollama)),
+            ("/api/tags", Some(Api::Ollama)),
             ("/", None),
             ("/clock", None),
             ("/healthz", None),

@@ -35,7 +35,7 @@ impl Application {
         let workers = settings.server.worker_count();
         let origins = settings.cors.allowed_origins.clone();
         let header_timeout = Duration::from_millis(settings.server.header_timeout_ms);
-        let state = AppState::new(Runtime::new(settings)?, &routes::STREAM_ROUTES);
+        let state = AppState::new(Runtime::new(settings)?, routes::STREAM_ROUTES);
         let connections_per_worker = state.capacity().connections_per_worker(workers);
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {

@@ -6,8 +6,8 @@
 //!   streams), [`lines::JsonLines`] (NDJSON) and [`lines::JsonArray`] (a JSON
 //!   array sent element by element).
 //! - [`sse`]: the event-stream response, heartbeats, abnormal ends.
-//! - [`native`], [`openai`], [`anthropic`]: one file per API family, each
-//!   with its error shape ([`Api`] picks one).
+//! - [`native`], [`openai`], [`anthropic`], [`ollama`]: one file per API
+//!   family, each with its error shape ([`Api`] picks one).
 //! - [`Framed`]: drives a framing over the paced ticks.
 
 pub mod ai_sdk;
@@ -15,6 +15,7 @@ pub mod anthropic;
 mod chunk;
 pub mod lines;
 pub mod native;
+pub mod ollama;
 pub mod openai;
 pub mod responses;
 pub mod sse;
@@ -94,6 +95,13 @@ pub trait Framing: Unpin + 'static {
     /// a tool call), before its first token.
     fn part_start(&mut self, _part: usize, _out: &mut Frames<EventOf<Self>>) {}
 
+    /// Takes token `index` of part `part` without sending it, for a part
+    /// the API sends whole (Ollama's tool calls): `true` when the framing
+    /// holds it, and then writes the part in `part_end`.
+    fn hold(&mut self, _index: u32, _part: usize, _text: &ByteString) -> bool {
+        false
+    }
+
     /// Token `index` of the reply, which belongs to part `part`.
     fn token(&mut self, index: u32, part: usize, text: ByteString) -> EventOf<Self>;
 
@@ -124,6 +132,8 @@ pub enum Api {
     OpenAi,
     /// `{"type":"error","error":{"type","message"}}`
     Anthropic,
+    /// `{"error":"…"}`
+    Ollama,
 }
 
 impl Api {
@@ -133,6 +143,7 @@ impl Api {
             Api::Native => native::error_body(error),
             Api::OpenAi => openai::error_body(error),
             Api::Anthropic => anthropic::error_body(error),
+            Api::Ollama => ollama::error_body(error),
         }
     }
 }
@@ -182,7 +193,8 @@ where
             match this.frame(tick) {
                 Some(Ok(event)) => return Poll::Ready(Some(Ok(event))),
                 Some(Err(Disconnect)) => return Poll::Ready(Some(Err(Disconnect))),
-                // A heartbeat the wire has no form for: wait for the next tick.
+                // A heartbeat the wire has no form for, or a held token:
+                // wait for the next tick.
                 None => {}
             }
         }
@@ -203,6 +215,9 @@ impl<F: Framing, S> Framed<F, S> {
                     }
                     framing.part_start(part, &mut self.queue);
                     self.part = Some(part);
+                }
+                if framing.hold(index, part, &text) {
+                    return self.queue.pop_front().map(Ok);
                 }
                 let event = framing.token(index, part, text);
                 if self.queue.is_empty() {

@@ -1,5 +1,5 @@
 //! The route table and the small helpers handlers share. One file per
-//! surface (chat, clock, openai, anthropic, health, models, page); every
+//! surface (chat, clock, openai, anthropic, ollama, health, models, page); every
 //! reply goes request → [`plan`] → [`open`] with the route's framing.
 //! [`body`] reads and decodes request bodies, [`messages`] the provider
 //! APIs' messages, [`fault`] picks injected faults.
@@ -15,6 +15,7 @@ mod fixtures;
 mod health;
 mod messages;
 mod models;
+mod ollama;
 mod open;
 mod openai;
 mod page;
@@ -35,19 +36,21 @@ use crate::framing::Framing;
 use crate::framing::ai_sdk::UiMessageStream;
 use crate::framing::anthropic::MessageStream;
 use crate::framing::native::NativeChat;
+use crate::framing::ollama::ReplyStream;
 use crate::framing::openai::CompletionStream;
 use crate::framing::responses::ResponseStream;
 use crate::state::RouteLabel;
 
 /// The routes that hold streams open, listed in `/healthz` and the metrics
 /// from the start.
-pub const STREAM_ROUTES: [RouteLabel; 6] = [
+pub const STREAM_ROUTES: &[RouteLabel] = &[
     NativeChat::ROUTE,
     clock::ROUTE,
     CompletionStream::ROUTE,
     MessageStream::ROUTE,
     ResponseStream::ROUTE,
     UiMessageStream::ROUTE,
+    ReplyStream::ROUTE,
 ];
 
 /// Registers every route.
@@ -68,6 +71,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .service(resource("/v1/embeddings", "POST").route(web::post().to(embeddings::create)))
     .service(resource("/ai-sdk/chat", "POST").route(web::post().to(ai_sdk::chat)))
     .service(resource("/v1/models", "GET").route(web::get().to(models::list)))
+    .service(resource("/api/chat", "POST").route(web::post().to(ollama::chat)))
+    .service(resource("/api/generate", "POST").route(web::post().to(ollama::generate)))
+    .service(resource("/api/tags", "GET").route(web::get().to(ollama::tags)))
+    .service(resource("/api/show", "POST").route(web::post().to(ollama::show)))
+    .service(resource("/api/version", "GET").route(web::get().to(ollama::version)))
     .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
     .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))
     .service(resource("/metrics", "GET").route(web::get().to(health::metrics)));

@@ -17,6 +17,7 @@ mod helpers;
 mod hostile;
 mod lifecycle;
 mod logs;
+mod ollama;
 mod openai;
 mod operations;
 mod page;
