@@ -6,12 +6,13 @@
 //!   streams), [`lines::JsonLines`] (NDJSON) and [`lines::JsonArray`] (a JSON
 //!   array sent element by element).
 //! - [`sse`]: the event-stream response, heartbeats, abnormal ends.
-//! - [`native`], [`openai`], [`anthropic`]: one file per API family, each
-//!   with its error shape ([`Api`] picks one).
+//! - [`native`], [`openai`], [`anthropic`], [`gemini`]: one file per API
+//!   family, each with its error shape ([`Api`] picks one).
 //! - [`Framed`]: drives a framing over the paced ticks.
 
 pub mod anthropic;
 mod chunk;
+pub mod gemini;
 pub mod lines;
 pub mod native;
 pub mod openai;
@@ -123,6 +124,8 @@ pub enum Api {
     OpenAi,
     /// `{"type":"error","error":{"type","message"}}`
     Anthropic,
+    /// `{"error":{"code","message","status"}}`
+    Gemini,
 }
 
 impl Api {
@@ -132,6 +135,7 @@ impl Api {
             Api::Native => native::error_body(error),
             Api::OpenAi => openai::error_body(error),
             Api::Anthropic => anthropic::error_body(error),
+            Api::Gemini => gemini::error_body(error),
         }
     }
 }
