@@ -1,6 +1,6 @@
 //! The route table and the small helpers handlers share. One file per
-//! surface (chat, clock, openai, anthropic, health, models, page); every
-//! reply goes request → [`plan`] → [`open`] with the route's framing.
+//! surface (chat, clock, openai, anthropic, gemini, health, models, page);
+//! every reply goes request → [`plan`] → [`open`] with the route's framing.
 //! [`body`] reads and decodes request bodies, [`messages`] the provider
 //! APIs' messages, [`fault`] picks injected faults.
 
@@ -10,6 +10,7 @@ mod chat;
 mod clock;
 mod embeddings;
 pub mod fault;
+mod gemini;
 mod health;
 mod messages;
 mod models;
@@ -24,6 +25,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use actix_web::Resource;
+use actix_web::guard;
 use actix_web::http::header::HeaderName;
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse, ResponseError as _};
@@ -31,6 +33,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError as _};
 use crate::error::ApiError;
 use crate::framing::Framing;
 use crate::framing::anthropic::MessageStream;
+use crate::framing::gemini::{GeminiStream, Sse};
 use crate::framing::native::NativeChat;
 use crate::framing::openai::CompletionStream;
 use crate::framing::responses::ResponseStream;
@@ -38,12 +41,13 @@ use crate::state::RouteLabel;
 
 /// The routes that hold streams open, listed in `/healthz` and the metrics
 /// from the start.
-pub const STREAM_ROUTES: [RouteLabel; 5] = [
+pub const STREAM_ROUTES: [RouteLabel; 6] = [
     NativeChat::ROUTE,
     clock::ROUTE,
     CompletionStream::ROUTE,
     MessageStream::ROUTE,
     ResponseStream::ROUTE,
+    GeminiStream::<Sse>::ROUTE,
 ];
 
 /// Registers every route.
@@ -61,11 +65,39 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .service(resource("/v1/chat/completions", "POST").route(web::post().to(openai::completions)))
     .service(resource("/v1/responses", "POST").route(web::post().to(responses::create)))
     .service(resource("/v1/messages", "POST").route(web::post().to(anthropic::messages)))
-    .service(resource("/v1/embeddings", "POST").route(web::post().to(embeddings::create)))
-    .service(resource("/v1/models", "GET").route(web::get().to(models::list)))
-    .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
-    .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))
-    .service(resource("/metrics", "GET").route(web::get().to(health::metrics)));
+    .service(resource("/v1/embeddings", "POST").route(web::post().to(embeddings::create)));
+    // Gemini's methods end the model's segment (`models/{model}:method`), so
+    // they come before the routes whose `{model}` would take the colon too.
+    for version in ["/v1beta", "/v1"] {
+        let method = |name: &str| format!("{version}/models/{{model}}:{name}");
+        cfg.service(
+            resource(&method("generateContent"), "POST").route(web::post().to(gemini::generate)),
+        )
+        .service(
+            resource(&method("streamGenerateContent"), "POST")
+                .route(web::post().to(gemini::stream)),
+        )
+        .service(
+            resource(&method("countTokens"), "POST").route(web::post().to(gemini::count_tokens)),
+        );
+    }
+    // `/v1/models` is OpenAI's list, and Gemini's when a Google client asks.
+    let google = || guard::fn_guard(|ctx| crate::auth::from_google(ctx.head()));
+    cfg.service(resource("/v1beta/models", "GET").route(web::get().to(gemini::list_models)))
+        .service(resource("/v1beta/models/{model}", "GET").route(web::get().to(gemini::get_model)))
+        .service(
+            resource("/v1/models", "GET")
+                .route(web::get().guard(google()).to(gemini::list_models))
+                .route(web::get().to(models::list)),
+        )
+        .service(
+            web::resource("/v1/models/{model}")
+                .route(web::get().guard(google()).to(gemini::get_model))
+                .default_service(web::to(not_found)),
+        )
+        .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
+        .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))
+        .service(resource("/metrics", "GET").route(web::get().to(health::metrics)));
 }
 
 /// A route whose other methods get the JSON 405 with `Allow: allow`.
