@@ -11,6 +11,7 @@ mod embeddings;
 mod errors;
 mod faults;
 mod first_hour;
+mod gemini;
 mod helpers;
 mod hostile;
 mod lifecycle;
