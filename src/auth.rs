@@ -1,11 +1,13 @@
-//! Optional API keys. When `auth.api_keys` is set, `/chat`, `/ai-sdk/*`, `/v1/*`, `/api/*` (and
-//! `/metrics` with `auth.protect_metrics`) need `Authorization: Bearer <key>`;
-//! `/v1/messages` also takes Anthropic's `x-api-key`. The check runs before
-//! routing, so an unknown `/v1/…` path without a key is a 401, not a 404.
-//! Keys are compared in constant time and never logged.
+//! Optional API keys. When `auth.api_keys` is set, `/chat`, `/ai-sdk/*`,
+//! `/v1/*`, `/v1beta/*` and `/api/*` (and `/metrics` with
+//! `auth.protect_metrics`) need `Authorization: Bearer <key>`; `/v1/messages`
+//! also takes Anthropic's `x-api-key`, and Gemini's routes Google's
+//! `x-goog-api-key` or `?key=`. The check runs before routing, so an unknown
+//! `/v1/…` path without a key is a 401, not a 404. Keys are compared in
+//! constant time and never logged.
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::middleware::Next;
 use actix_web::web::Data;
@@ -21,6 +23,8 @@ use crate::state::AppState;
 fn protected(path: &str, protect_metrics: bool) -> Option<Api> {
     match path {
         "/v1/messages" => Some(Api::Anthropic),
+        p if p == "/v1beta" || p.starts_with("/v1beta/") => Some(Api::Gemini),
+        p if p.starts_with("/v1/models/") && p.contains(':') => Some(Api::Gemini),
         p if p.starts_with("/v1/") || p == "/v1" => Some(Api::OpenAi),
         p if p.starts_with("/api/") => Some(Api::Ollama),
         "/chat" => Some(Api::Native),
@@ -28,6 +32,41 @@ fn protected(path: &str, protect_metrics: bool) -> Option<Api> {
         "/metrics" if protect_metrics => Some(Api::Native),
         _ => None,
     }
+}
+
+/// The API whose shape the request's errors take: [`protected`]'s, except
+/// that `/v1/models` (and a model under it) is Gemini's when a Google client
+/// asks.
+fn api_for(req: &ServiceRequest, protect_metrics: bool) -> Option<Api> {
+    let path = req.path();
+    let api = protected(path, protect_metrics)?;
+    let models = path == "/v1/models" || path.starts_with("/v1/models/");
+    Some(if api == Api::OpenAi && models && from_google(req.head()) {
+        Api::Gemini
+    } else {
+        api
+    })
+}
+
+/// Whether a request comes from a Google client: it carries Google's key
+/// header, its `?key=`, or the `x-goog-api-client` header Google's SDKs
+/// send. This tells Gemini's `GET /v1/models` from OpenAI's.
+pub fn from_google(head: &RequestHead) -> bool {
+    let headers = &head.headers;
+    headers.contains_key(GOOGLE_KEY)
+        || headers.contains_key("x-goog-api-client")
+        || key_in_query(head).is_some()
+}
+
+/// Google's API key header.
+const GOOGLE_KEY: &str = "x-goog-api-key";
+
+/// The `key` query parameter, Google's other way to send a key.
+fn key_in_query(head: &RequestHead) -> Option<String> {
+    let query = head.uri.query()?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "key")
+        .map(|(_, key)| key.into_owned())
 }
 
 /// True when `offered` equals one of `keys`, in time independent of where
@@ -39,9 +78,19 @@ fn key_matches(keys: &[String], offered: &str) -> bool {
 }
 
 /// The key a request offers, from `Authorization: Bearer` or, on
-/// Anthropic's route, `x-api-key`.
+/// Anthropic's route, `x-api-key`; on Gemini's, `x-goog-api-key` or `?key=`
+/// first.
 fn offered_key(req: &ServiceRequest, api: Api) -> Option<String> {
     let headers = req.headers();
+    if api == Api::Gemini {
+        let header = headers.get(GOOGLE_KEY).and_then(|v| v.to_str().ok());
+        if let Some(key) = header
+            .map(str::to_owned)
+            .or_else(|| key_in_query(req.head()))
+        {
+            return Some(key);
+        }
+    }
     let bearer = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -70,7 +119,7 @@ pub async fn require_key(
     };
     let runtime = state.runtime();
     let auth = &runtime.settings.auth;
-    let api = protected(req.path(), auth.protect_metrics);
+    let api = api_for(&req, auth.protect_metrics);
     if let (Some(api), false) = (api, auth.api_keys.is_empty())
         && req.method() != actix_web::http::Method::OPTIONS
     {
@@ -106,6 +155,17 @@ mod tests {
             ("/ai-sdk/chat", Some(Api::Native)),
             ("/api/chat", Some(Api::Ollama)),
             ("/api/tags", Some(Api::Ollama)),
+            ("/v1beta/models", Some(Api::Gemini)),
+            (
+                "/v1beta/models/sim-default:generateContent",
+                Some(Api::Gemini),
+            ),
+            (
+                "/v1/models/sim-default:streamGenerateContent",
+                Some(Api::Gemini),
+            ),
+            ("/v1/models/sim-default", Some(Api::OpenAi)),
+            ("/v1betamax", None),
             ("/", None),
             ("/clock", None),
             ("/healthz", None),

@@ -27,13 +27,24 @@ impl TokenChunk {
 
     /// The JSON with `token` in the hole, as an event's data.
     pub fn data(&self, token: &str) -> sse::Data {
-        let mut out = Vec::with_capacity(self.before.len() + token.len() + 8 + self.after.len());
-        out.extend_from_slice(self.before.as_bytes());
-        // Serializing a string into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut out, token);
-        out.extend_from_slice(self.after.as_bytes());
+        let mut out = Vec::with_capacity(self.capacity_for(token));
+        self.write(token, &mut out);
         // Valid JSON text is valid UTF-8, so this never falls back.
         sse::Data::new(String::from_utf8(out).unwrap_or_default())
+    }
+
+    /// Appends the JSON with `token` in the hole to `out`, for wires that
+    /// write bytes around it.
+    pub fn write(&self, token: &str, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.before.as_bytes());
+        // Serializing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, token);
+        out.extend_from_slice(self.after.as_bytes());
+    }
+
+    /// About how many bytes the JSON with `token` in the hole takes.
+    pub fn capacity_for(&self, token: &str) -> usize {
+        self.before.len() + token.len() + 8 + self.after.len()
     }
 }
 

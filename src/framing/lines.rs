@@ -52,7 +52,9 @@ impl Wire for JsonArray {
     }
 }
 
-fn streaming<S>(content_type: &'static str, events: S) -> HttpResponse
+/// A `200` streaming `events` as `content_type`, with the headers every
+/// stream carries (`Cache-Control: no-cache`, `X-Accel-Buffering: no`).
+pub(super) fn streaming<S>(content_type: &'static str, events: S) -> HttpResponse
 where
     S: Stream<Item = Result<Bytes, Disconnect>> + 'static,
 {

@@ -6,13 +6,14 @@
 //!   streams), [`lines::JsonLines`] (NDJSON) and [`lines::JsonArray`] (a JSON
 //!   array sent element by element).
 //! - [`sse`]: the event-stream response, heartbeats, abnormal ends.
-//! - [`native`], [`openai`], [`anthropic`], [`ollama`]: one file per API
+//! - [`native`], [`openai`], [`anthropic`], [`gemini`], [`ollama`]: one file per API
 //!   family, each with its error shape ([`Api`] picks one).
 //! - [`Framed`]: drives a framing over the paced ticks.
 
 pub mod ai_sdk;
 pub mod anthropic;
 mod chunk;
+pub mod gemini;
 pub mod lines;
 pub mod native;
 pub mod ollama;
@@ -134,6 +135,8 @@ pub enum Api {
     Anthropic,
     /// `{"error":"…"}`
     Ollama,
+    /// `{"error":{"code","message","status"}}`
+    Gemini,
 }
 
 impl Api {
@@ -144,6 +147,7 @@ impl Api {
             Api::OpenAi => openai::error_body(error),
             Api::Anthropic => anthropic::error_body(error),
             Api::Ollama => ollama::error_body(error),
+            Api::Gemini => gemini::error_body(error),
         }
     }
 }

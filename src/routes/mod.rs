@@ -1,6 +1,7 @@
 //! The route table and the small helpers handlers share. One file per
-//! surface (chat, clock, openai, anthropic, ollama, health, models, page); every
-//! reply goes request → [`plan`] → [`open`] with the route's framing.
+//! surface (chat, clock, openai, responses, anthropic, gemini, ollama,
+//! ai_sdk, embeddings, health, models, page); every reply goes request →
+//! [`plan`] → [`open`] with the route's framing.
 //! [`body`] reads and decodes request bodies, [`messages`] the provider
 //! APIs' messages, [`fault`] picks injected faults.
 
@@ -12,6 +13,7 @@ mod clock;
 mod embeddings;
 pub mod fault;
 mod fixtures;
+mod gemini;
 mod health;
 mod messages;
 mod models;
@@ -27,6 +29,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use actix_web::Resource;
+use actix_web::guard;
 use actix_web::http::header::HeaderName;
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse, ResponseError as _};
@@ -35,6 +38,7 @@ use crate::error::ApiError;
 use crate::framing::Framing;
 use crate::framing::ai_sdk::UiMessageStream;
 use crate::framing::anthropic::MessageStream;
+use crate::framing::gemini::{GeminiStream, Sse};
 use crate::framing::native::NativeChat;
 use crate::framing::ollama::ReplyStream;
 use crate::framing::openai::CompletionStream;
@@ -51,6 +55,7 @@ pub const STREAM_ROUTES: &[RouteLabel] = &[
     ResponseStream::ROUTE,
     UiMessageStream::ROUTE,
     ReplyStream::ROUTE,
+    GeminiStream::<Sse>::ROUTE,
 ];
 
 /// Registers every route.
@@ -70,15 +75,43 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .service(resource("/v1/messages", "POST").route(web::post().to(anthropic::messages)))
     .service(resource("/v1/embeddings", "POST").route(web::post().to(embeddings::create)))
     .service(resource("/ai-sdk/chat", "POST").route(web::post().to(ai_sdk::chat)))
-    .service(resource("/v1/models", "GET").route(web::get().to(models::list)))
     .service(resource("/api/chat", "POST").route(web::post().to(ollama::chat)))
     .service(resource("/api/generate", "POST").route(web::post().to(ollama::generate)))
     .service(resource("/api/tags", "GET").route(web::get().to(ollama::tags)))
     .service(resource("/api/show", "POST").route(web::post().to(ollama::show)))
-    .service(resource("/api/version", "GET").route(web::get().to(ollama::version)))
-    .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
-    .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))
-    .service(resource("/metrics", "GET").route(web::get().to(health::metrics)));
+    .service(resource("/api/version", "GET").route(web::get().to(ollama::version)));
+    // Gemini's methods end the model's segment (`models/{model}:method`), so
+    // they come before the routes whose `{model}` would take the colon too.
+    for version in ["/v1beta", "/v1"] {
+        let method = |name: &str| format!("{version}/models/{{model}}:{name}");
+        cfg.service(
+            resource(&method("generateContent"), "POST").route(web::post().to(gemini::generate)),
+        )
+        .service(
+            resource(&method("streamGenerateContent"), "POST")
+                .route(web::post().to(gemini::stream)),
+        )
+        .service(
+            resource(&method("countTokens"), "POST").route(web::post().to(gemini::count_tokens)),
+        );
+    }
+    // `/v1/models` is OpenAI's list, and Gemini's when a Google client asks.
+    let google = || guard::fn_guard(|ctx| crate::auth::from_google(ctx.head()));
+    cfg.service(resource("/v1beta/models", "GET").route(web::get().to(gemini::list_models)))
+        .service(resource("/v1beta/models/{model}", "GET").route(web::get().to(gemini::get_model)))
+        .service(
+            resource("/v1/models", "GET")
+                .route(web::get().guard(google()).to(gemini::list_models))
+                .route(web::get().to(models::list)),
+        )
+        .service(
+            web::resource("/v1/models/{model}")
+                .route(web::get().guard(google()).to(gemini::get_model))
+                .default_service(web::to(not_found)),
+        )
+        .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
+        .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))
+        .service(resource("/metrics", "GET").route(web::get().to(health::metrics)));
 }
 
 /// A route whose other methods get the JSON 405 with `Allow: allow`.

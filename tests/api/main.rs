@@ -13,6 +13,7 @@ mod errors;
 mod faults;
 mod first_hour;
 mod fixtures;
+mod gemini;
 mod helpers;
 mod hostile;
 mod lifecycle;

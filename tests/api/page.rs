@@ -122,7 +122,7 @@ async fn health_reports_the_open_streams() {
         .expect("JSON");
     assert_eq!(
         body,
-        serde_json::json!({"status": "ok", "open_streams": {"chat": 0, "clock": 1, "openai": 0, "anthropic": 0, "responses": 0, "ai_sdk": 0, "ollama": 0}})
+        serde_json::json!({"status": "ok", "open_streams": {"chat": 0, "clock": 1, "openai": 0, "anthropic": 0, "responses": 0, "ai_sdk": 0, "ollama": 0, "gemini": 0}})
     );
 }
 
