@@ -12,6 +12,7 @@ mod pacing;
 mod plan;
 pub mod responder;
 mod resume;
+pub mod schema;
 mod script;
 
 pub use cut::{Unit, count_tokens, cut};
