@@ -10,10 +10,10 @@
 //!
 //! Best effort, never a panic: a schema no value satisfies, or one that is
 //! not a schema at all, still gives a value. Known limits, each for a reason:
-//! - `pattern` is not read when building a string: the string is plain text,
-//!   which a pattern rarely accepts. A `format` wins over
-//!   `minLength`/`maxLength` when they disagree, since a fixed shape cannot
-//!   be stretched.
+//! - `pattern` is matched when Rust's regex syntax reads it and no zero-width
+//!   assertion (`\b`) stands in the way; otherwise the string is plain text.
+//!   A `format` or `pattern` wins over `minLength`/`maxLength` when they
+//!   disagree, since a fixed shape cannot be stretched.
 //! - Extra object keys are added only for maps (`additionalProperties` with a
 //!   schema) and never beside `patternProperties` or `propertyNames`, whose
 //!   keys would have to match a pattern; `dependentRequired`,
@@ -31,6 +31,7 @@ mod check;
 mod compound;
 mod keywords;
 mod number;
+mod pattern;
 mod shape;
 mod text;
 mod types;

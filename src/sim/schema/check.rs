@@ -14,9 +14,6 @@ use super::types::Types;
 /// `$ref` hops followed without descending into the value; a reference
 /// cycle that never reaches a value passes here.
 const MAX_HOPS: u32 = 8;
-/// Compiled size of a `pattern`'s regex at most, in bytes: a pattern such as
-/// `(a{200}){200}` is not worth the time; it passes instead.
-const MAX_PROGRAM: usize = 256 * 1024;
 /// Schemas visited by all the checks of one `generate` call; past it every
 /// check passes. Keeps a schema that fans out through references
 /// (`{"oneOf": [{"$ref": "#"}, {"$ref": "#"}]}`) from taking exponential
@@ -202,11 +199,6 @@ fn string_ok(map: &Map<String, Value>, text: &str) -> bool {
     count("minLength").is_none_or(|min| length >= min)
         && count("maxLength").is_none_or(|max| length <= max)
         && pattern
-            .and_then(|p| {
-                regex::RegexBuilder::new(p)
-                    .size_limit(MAX_PROGRAM)
-                    .build()
-                    .ok()
-            })
+            .and_then(super::pattern::compile)
             .is_none_or(|re| re.is_match(text))
 }

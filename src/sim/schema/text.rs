@@ -1,10 +1,11 @@
-//! Strings: a value in a known `format`, or a few plain words fitted to
-//! `minLength` and `maxLength`.
+//! Strings: a value in a known `format`, one built to match a `pattern`, or
+//! a few plain words fitted to `minLength` and `maxLength`.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 
+use super::pattern;
 use super::shape::Shape;
 
 /// Plain words for text, keys of maps and the parts of emails and URIs:
@@ -19,14 +20,20 @@ pub(super) const WORDS: &[&str] = &[
 /// Strings never grow past this many characters, whatever `minLength` asks.
 const MAX_TEXT: u64 = 4096;
 
-/// A string for `shape`. A format wins over the length limits when they
-/// disagree.
+/// A string for `shape`. A format or pattern wins over the length limits
+/// when they disagree.
 pub(super) fn string(rng: &mut ChaCha8Rng, shape: &Shape) -> Value {
     let min = shape.min_length.unwrap_or(0).min(MAX_TEXT) as usize;
     let max = shape.max_length.map_or(usize::MAX, |max| {
         usize::try_from(max).unwrap_or(usize::MAX).max(min)
     });
     if let Some(text) = shape.format.and_then(|format| formatted(rng, format)) {
+        return Value::String(text);
+    }
+    if let Some(text) = shape
+        .pattern
+        .and_then(|p| pattern::matching(rng, p, min, max))
+    {
         return Value::String(text);
     }
     Value::String(plain(rng, min, max))

@@ -1,4 +1,4 @@
-//! Strings: lengths and formats.
+//! Strings: lengths, formats and patterns.
 
 use serde_json::json;
 
@@ -73,6 +73,47 @@ fn strings_respect_their_lengths_and_formats() {
             "an unknown format gives plain text",
             json!({"type": "string", "format": "color"}),
             |v| v.is_string(),
+        ),
+    ]);
+}
+
+#[test]
+fn patterns_that_the_regex_syntax_reads_are_matched() {
+    holds(vec![
+        (
+            "a code",
+            json!({"type": "string", "pattern": r"^[A-Z]{3}-\d{4}$"}),
+            |v| matches(r"^[A-Z]{3}-[0-9]{4}$", v),
+        ),
+        (
+            "an optional group",
+            json!({"type": "string", "pattern": r"^\d{5}(-\d{4})?$"}),
+            |v| matches(r"^[0-9]{5}(-[0-9]{4})?$", v),
+        ),
+        (
+            "an alternation",
+            json!({"type": "string", "pattern": "^(red|green|blue)$"}),
+            |v| matches("^(red|green|blue)$", v),
+        ),
+        (
+            "a phone number",
+            json!({"type": "string", "pattern": r"^\+?[1-9]\d{1,14}$"}),
+            |v| matches(r"^\+?[1-9][0-9]{1,14}$", v),
+        ),
+        (
+            "an unanchored pattern",
+            json!({"type": "string", "pattern": "[a-z]+@[a-z]+"}),
+            |v| matches("[a-z]+@[a-z]+", v),
+        ),
+        (
+            "any character stays printable",
+            json!({"type": "string", "pattern": "^.{3}$"}),
+            |v| matches(r"^[ -~]{3}$", v),
+        ),
+        (
+            "a pattern within its lengths",
+            json!({"type": "string", "pattern": "^[a-z]{2,4}$", "minLength": 3, "maxLength": 3}),
+            |v| matches("^[a-z]{3}$", v),
         ),
     ]);
 }
