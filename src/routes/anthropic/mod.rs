@@ -73,6 +73,7 @@ async fn answer(
         unit: Some(Unit::Token),
         max_tokens: Some(max_tokens),
         shape: request.shape(max_tokens, profile.reasoning_effort)?,
+        prompt_tokens: Some(input_tokens),
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;

@@ -54,6 +54,7 @@ async fn answer(
         unit: Some(Unit::Token),
         max_tokens: request.max_completion_tokens.or(request.max_tokens),
         shape: request.shape(profile.reasoning_effort)?,
+        prompt_tokens: Some(prompt_tokens),
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;

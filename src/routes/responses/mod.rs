@@ -53,6 +53,7 @@ async fn answer(
         unit: Some(Unit::Token),
         max_tokens: asked.max_output_tokens,
         shape: asked.shape,
+        prompt_tokens: Some(asked.input_tokens),
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, planned, Resume::Never).map_err(about_input)?;
