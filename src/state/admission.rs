@@ -1,18 +1,26 @@
 //! Admission: whether a new stream may open (draining, the global cap, the
-//! per-client cap), and the [`StreamGuard`] that holds its slot until the
-//! stream is dropped, counting what it sent and logging how it ended.
+//! per-client cap, its model's slots and queue), and the [`StreamGuard`]
+//! that holds its slot until the stream is dropped, counting what it sent
+//! and logging how it ended. A stream queued for a model slot waits inside
+//! its guard ([`Observer::poll_start`]), so the wait is part of the stream.
 
 use std::collections::BTreeMap;
+use std::future::Future as _;
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use prometheus::Histogram;
+use tokio::time::Instant;
 use tracing::Span;
 
+use super::gate::{Entry, Gate, Slot, Waiting};
 use super::{AppState, RouteLabel};
 use crate::error::ApiError;
-use crate::metrics::Outcome;
+use crate::metrics::{Metrics, Outcome};
 use crate::stream::{Observer, Sent};
 
 /// Suggested wait before retrying when a stream cap is hit.
@@ -61,6 +69,29 @@ impl AppState {
         route: RouteLabel,
         client: Option<IpAddr>,
     ) -> Result<StreamGuard, ApiError> {
+        self.admit(route, client, None)
+    }
+
+    /// Admits a new stream of the model behind `gate`, as [`open_stream`]
+    /// does, then gives it a slot on the model or a place in its queue, or
+    /// refuses it as overloaded.
+    ///
+    /// [`open_stream`]: AppState::open_stream
+    pub fn open_model_stream(
+        &self,
+        route: RouteLabel,
+        client: Option<IpAddr>,
+        gate: &Arc<Gate>,
+    ) -> Result<StreamGuard, ApiError> {
+        self.admit(route, client, Some(gate))
+    }
+
+    fn admit(
+        &self,
+        route: RouteLabel,
+        client: Option<IpAddr>,
+        gate: Option<&Arc<Gate>>,
+    ) -> Result<StreamGuard, ApiError> {
         if self.is_draining() {
             return Err(ApiError::ShuttingDown);
         }
@@ -87,6 +118,7 @@ impl AppState {
             ticks: 0,
             admitted: false,
             span: Span::current(),
+            seat: None,
         };
         let cap = limits.max_streams_per_client;
         if let (Some(ip), true) = (client, cap > 0) {
@@ -105,8 +137,60 @@ impl AppState {
             *count += 1;
             guard.client = Some(ip);
         }
+        if let Some(gate) = gate {
+            let metrics = &self.inner.metrics;
+            let entry = gate.enter().inspect_err(|_| {
+                metrics.overloaded.with_label_values(&[gate.model()]).inc();
+            })?;
+            guard.seat = Some(Seat::new(gate, entry, metrics));
+        }
         guard.admitted = true;
         Ok(guard)
+    }
+}
+
+/// A stream's place on its model: waiting in the queue, then holding a
+/// slot, with the model's histograms at hand.
+struct Seat {
+    ttft: Histogram,
+    /// Only models with slots record waits.
+    queue_wait: Option<Histogram>,
+    waiting: Option<(Instant, Waiting)>,
+    _slot: Option<Slot>,
+}
+
+impl Seat {
+    fn new(gate: &Gate, entry: Entry, metrics: &Metrics) -> Seat {
+        let labels = [gate.model()];
+        let queue_wait = (gate.is_limited()).then(|| metrics.queue_wait.with_label_values(&labels));
+        let (waiting, slot) = match entry {
+            Entry::Now(slot) => {
+                if let Some(wait) = &queue_wait {
+                    wait.observe(0.0);
+                }
+                (None, Some(slot))
+            }
+            Entry::Queued(waiting) => (Some((Instant::now(), waiting)), None),
+        };
+        Seat {
+            ttft: metrics.model_ttft.with_label_values(&labels),
+            queue_wait,
+            waiting,
+            _slot: slot,
+        }
+    }
+
+    /// Ready once the stream holds a slot; records how long it waited.
+    fn poll_slot(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Some((since, waiting)) = &mut self.waiting else {
+            return Poll::Ready(());
+        };
+        let slot = std::task::ready!(Pin::new(waiting).poll(cx));
+        if let Some(wait) = &self.queue_wait {
+            wait.observe(since.elapsed().as_secs_f64());
+        }
+        (self.waiting, self._slot) = (None, Some(slot));
+        Poll::Ready(())
     }
 }
 
@@ -126,6 +210,8 @@ pub struct StreamGuard {
     admitted: bool,
     /// The request's span, so the end-of-stream log line carries its id.
     span: Span,
+    /// The stream's place on its model, for chat replies.
+    seat: Option<Seat>,
 }
 
 impl Observer for StreamGuard {
@@ -136,6 +222,9 @@ impl Observer for StreamGuard {
             Sent::Token => {
                 if self.tokens == 0 {
                     metrics.ttft.observe(elapsed.as_secs_f64());
+                    if let Some(seat) = &self.seat {
+                        seat.ttft.observe(elapsed.as_secs_f64());
+                    }
                 }
                 self.tokens += 1;
                 metrics.tokens.inc();
@@ -148,6 +237,14 @@ impl Observer for StreamGuard {
     /// Without it, dropping the guard means the client left.
     fn finish(&mut self, outcome: Outcome) {
         self.outcome = Some(outcome);
+    }
+
+    /// A stream queued for a slot on its model starts when it gets one.
+    fn poll_start(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        match &mut self.seat {
+            Some(seat) => seat.poll_slot(cx),
+            None => Poll::Ready(()),
+        }
     }
 }
 

@@ -1,10 +1,12 @@
 //! Shared application state: the settings in force (swappable as a whole), the
 //! open-stream counters, and the shutdown signal. Built once and cloned into
-//! every worker. [`admission`] decides whether a new stream may open.
+//! every worker. [`admission`] decides whether a new stream may open, and
+//! each chat model's [`gate`] whether it generates now, waits or is refused.
 
 mod admission;
+pub mod gate;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use tokio_util::sync::CancellationToken;
 
 use crate::capacity::Capacity;
-use crate::config::{ModelKind, Profile, Settings};
+use crate::config::{ModelKind, PatchError, Profile, Settings};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::sim::responder::{Canned, Responders};
@@ -26,7 +28,12 @@ pub struct Runtime {
     /// Profiles with `[stream]` defaults filled in.
     pub profiles: BTreeMap<String, Arc<Profile>>,
     /// The responders, canned replies loaded.
-    pub responders: Responders,
+    pub responders: Arc<Responders>,
+    /// Each chat model's slots and queue.
+    pub gates: BTreeMap<String, Arc<Gate>>,
+    /// Profiles whose pacing was changed at run time since the settings
+    /// were last read.
+    pub patched: BTreeSet<String>,
 }
 
 impl Runtime {
@@ -38,17 +45,65 @@ impl Runtime {
             Canned::from_path(Path::new(&settings.responses.file))
         }
         .map_err(|e| e.to_string())?;
-        let profiles = settings
+        Ok(Runtime::with_responders(
+            settings,
+            Arc::new(Responders::new(canned)),
+        ))
+    }
+
+    /// Resolves profiles and makes their gates, keeping `responders`.
+    fn with_responders(settings: Settings, responders: Arc<Responders>) -> Self {
+        let profiles: BTreeMap<String, Arc<Profile>> = settings
             .models
             .profiles
             .keys()
             .filter_map(|name| Some((name.clone(), Arc::new(settings.profile(name)?))))
             .collect();
-        Ok(Runtime {
+        let gates = (profiles.values())
+            .filter(|p| p.kind == ModelKind::Chat)
+            .map(|p| (p.name.clone(), Arc::new(Gate::new(p))))
+            .collect();
+        Runtime {
             settings,
             profiles,
-            responders: Responders::new(canned),
-        })
+            responders,
+            gates,
+            patched: BTreeSet::new(),
+        }
+    }
+
+    /// These settings with profile `name`'s pacing changed by `patch`
+    /// ([`Settings::with_pacing_patch`]); the responders are kept, the
+    /// profile is marked as patched.
+    pub fn patched(
+        &self,
+        name: &str,
+        patch: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Runtime, PatchError> {
+        let settings = self.settings.with_pacing_patch(name, patch)?;
+        let mut runtime = Runtime::with_responders(settings, Arc::clone(&self.responders));
+        runtime.patched.clone_from(&self.patched);
+        runtime.patched.insert(name.to_owned());
+        Ok(runtime)
+    }
+
+    /// Takes over `old`'s gate for every model whose slots and queue did not
+    /// change, so streams generating or waiting there keep their places and
+    /// count against the new settings. A model whose slots or queue changed
+    /// starts a new gate; streams on the old one finish there.
+    fn keep_gates(&mut self, old: &Runtime) {
+        for (name, gate) in &mut self.gates {
+            if let Some(before) = old.gates.get(name)
+                && before.size() == gate.size()
+            {
+                *gate = Arc::clone(before);
+            }
+        }
+    }
+
+    /// The gate of chat model `name`.
+    pub fn gate(&self, name: &str) -> Option<&Arc<Gate>> {
+        self.gates.get(name)
     }
 
     /// The chat profile a request names, or the default one.
@@ -105,6 +160,7 @@ pub type RouteLabel = &'static str;
 
 use admission::OpenStreams;
 pub use admission::StreamGuard;
+pub use gate::Gate;
 
 /// Shared state; cheap to clone.
 #[derive(Clone)]
@@ -157,14 +213,34 @@ impl AppState {
     }
 
     /// Puts `runtime` in force for every request from now on; streams
-    /// already open keep what they started with.
-    pub fn replace_runtime(&self, runtime: Runtime) {
+    /// already open keep what they started with, and models whose slots and
+    /// queue did not change keep their gates.
+    pub fn replace_runtime(&self, mut runtime: Runtime) {
         let mut guard = self
             .inner
             .runtime
             .write()
             .unwrap_or_else(PoisonError::into_inner);
+        runtime.keep_gates(&guard);
         *guard = Arc::new(runtime);
+    }
+
+    /// Replaces the runtime with what `change` makes of the one in force,
+    /// holding the lock throughout so that concurrent changes never undo
+    /// each other; the new runtime is also returned.
+    pub fn update_runtime<E>(
+        &self,
+        change: impl FnOnce(&Runtime) -> Result<Runtime, E>,
+    ) -> Result<Arc<Runtime>, E> {
+        let mut guard = self
+            .inner
+            .runtime
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut runtime = change(&guard)?;
+        runtime.keep_gates(&guard);
+        *guard = Arc::new(runtime);
+        Ok(Arc::clone(&guard))
     }
 
     /// Open streams on `route`.
@@ -188,12 +264,26 @@ impl AppState {
         &self.inner.metrics
     }
 
-    /// The metrics as Prometheus text, with the open-stream gauges refreshed.
+    /// The metrics as Prometheus text, with the open-stream and per-model
+    /// gauges refreshed.
     pub fn render_metrics(&self) -> String {
         let metrics = &self.inner.metrics;
+        let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         for (route, open) in self.open_streams_by_route() {
-            let open = i64::try_from(open).unwrap_or(i64::MAX);
-            metrics.open_streams.with_label_values(&[route]).set(open);
+            metrics
+                .open_streams
+                .with_label_values(&[route])
+                .set(gauge(open));
+        }
+        // Reset first, so a model that a reload removed is not shown frozen.
+        metrics.model_active.reset();
+        metrics.model_queued.reset();
+        for (model, gate) in &self.runtime().gates {
+            let labels = [model.as_str()];
+            let active = metrics.model_active.with_label_values(&labels);
+            active.set(gauge(gate.active()));
+            let queued = metrics.model_queued.with_label_values(&labels);
+            queued.set(gauge(gate.waiting()));
         }
         metrics.render()
     }
