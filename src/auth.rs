@@ -1,5 +1,6 @@
 //! Optional API keys. When `auth.api_keys` is set, `/chat` and `/v1/*` (and
-//! `/metrics` with `auth.protect_metrics`) need `Authorization: Bearer <key>`;
+//! `/metrics` and `/_trickle/*` with `auth.protect_metrics`) need
+//! `Authorization: Bearer <key>`;
 //! `/v1/messages` also takes Anthropic's `x-api-key`. The check runs before
 //! routing, so an unknown `/v1/…` path without a key is a 401, not a 404.
 //! Keys are compared in constant time and never logged.
@@ -23,7 +24,9 @@ fn protected(path: &str, protect_metrics: bool) -> Option<Api> {
         "/v1/messages" => Some(Api::Anthropic),
         p if p.starts_with("/v1/") || p == "/v1" => Some(Api::OpenAi),
         "/chat" => Some(Api::Native),
-        "/metrics" if protect_metrics => Some(Api::Native),
+        p if protect_metrics && (p == "/metrics" || p.starts_with("/_trickle/")) => {
+            Some(Api::Native)
+        }
         _ => None,
     }
 }
@@ -106,11 +109,13 @@ mod tests {
             ("/healthz", None),
             ("/readyz", None),
             ("/metrics", None),
+            ("/_trickle/profiles", None),
         ];
         for (path, shape) in cases {
             assert_eq!(protected(path, false), shape, "{path}");
         }
         assert_eq!(protected("/metrics", true), Some(Api::Native));
+        assert_eq!(protected("/_trickle/profiles/m", true), Some(Api::Native));
     }
 
     #[test]

@@ -29,17 +29,14 @@ fn ms(value: Option<u64>) -> Duration {
 
 /// The latency model a profile's keys describe.
 pub(super) fn model(p: &ProfileSettings) -> LatencyModel {
-    let stall = p
-        .stall_probability
-        .filter(|&probability| probability > 0.0)
-        .map(|probability| Stall {
-            probability,
-            pause: Spread {
-                distribution: p.stall_distribution.unwrap_or_default(),
-                sd: ms(p.stall_sd_ms),
-            }
-            .around(ms(p.stall_ms)),
-        });
+    let stall = Stall {
+        probability: p.stall_probability.unwrap_or(0.0),
+        pause: Spread {
+            distribution: p.stall_distribution.unwrap_or_default(),
+            sd: ms(p.stall_sd_ms),
+        }
+        .around(ms(p.stall_ms)),
+    };
     let load = (p.itl_load_factor.filter(|&f| f > 0.0))
         .zip(p.slots)
         .map(|(factor, slots)| LoadCurve { factor, slots });

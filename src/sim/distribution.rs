@@ -75,7 +75,7 @@ impl Spread {
 }
 
 /// A distribution of durations: shape, mean and standard deviation.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Draw {
     /// The shape.
     pub distribution: Distribution,

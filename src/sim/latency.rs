@@ -14,7 +14,7 @@ use super::Pacing;
 use super::distribution::{Distribution, Draw, Spread, Variable, uniform};
 
 /// With probability `probability` per token, an extra pause before it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Stall {
     /// The chance that a token stalls, 0 to 1.
     pub probability: f64,
@@ -85,8 +85,8 @@ pub struct LatencyModel {
     /// grid (`Uniform` is the grid's jitter); `Normal` and `Lognormal` draw
     /// each gap with this sd.
     pub delay: Spread,
-    /// Extra pauses.
-    pub stall: Option<Stall>,
+    /// Extra pauses; none while their probability is 0.
+    pub stall: Stall,
     /// Time to read the prompt, per 1,000 prompt tokens.
     pub prefill_per_1k_tokens: Duration,
     /// Load slowdown.
@@ -144,7 +144,7 @@ impl LatencyModel {
         };
         let latency = Latency {
             delay: drawn,
-            stall: self.stall,
+            stall: (self.stall.probability > 0.0).then_some(self.stall),
             load: self.load,
         };
         (pacing, latency)
