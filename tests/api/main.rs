@@ -13,6 +13,7 @@ mod faults;
 mod first_hour;
 mod helpers;
 mod hostile;
+mod latency;
 mod lifecycle;
 mod logs;
 mod openai;
