@@ -156,7 +156,7 @@ struct Seat {
     /// Only models with slots record waits.
     queue_wait: Option<Histogram>,
     waiting: Option<(Instant, Waiting)>,
-    _slot: Option<Slot>,
+    slot: Option<Slot>,
 }
 
 impl Seat {
@@ -176,7 +176,7 @@ impl Seat {
             ttft: metrics.model_ttft.with_label_values(&labels),
             queue_wait,
             waiting,
-            _slot: slot,
+            slot,
         }
     }
 
@@ -189,7 +189,7 @@ impl Seat {
         if let Some(wait) = &self.queue_wait {
             wait.observe(since.elapsed().as_secs_f64());
         }
-        (self.waiting, self._slot) = (None, Some(slot));
+        (self.waiting, self.slot) = (None, Some(slot));
         Poll::Ready(())
     }
 }
@@ -234,9 +234,15 @@ impl Observer for StreamGuard {
         }
     }
 
-    /// Without it, dropping the guard means the client left.
+    /// Without it, dropping the guard means the client left. The model is
+    /// done with the stream: its slot goes to the next in line now, before
+    /// the last bytes reach the client, so a client that asks again at once
+    /// finds it free.
     fn finish(&mut self, outcome: Outcome) {
         self.outcome = Some(outcome);
+        if let Some(seat) = &mut self.seat {
+            seat.slot = None;
+        }
     }
 
     /// A stream queued for a slot on its model starts when it gets one.

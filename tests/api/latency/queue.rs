@@ -145,3 +145,26 @@ async fn waiting_streams_get_the_slot_in_the_order_they_came() {
         *stream = None;
     }
 }
+
+#[tokio::test]
+async fn a_finished_stream_gives_its_slot_up_before_its_last_bytes_are_sent() {
+    use trickle::metrics::Outcome;
+    use trickle::stream::Observer as _;
+
+    let app = spawn_app_with(|s| add_busy(s, "busy", 1, 0, 0)).await;
+    let gate = gate(&app, "busy");
+    let mut guard = app
+        .state
+        .open_model_stream("chat", None, &gate)
+        .expect("the slot is free");
+    assert_eq!(gate.active(), 1);
+    // The last event has left the timeline: the model is done with it, and
+    // a client that asks again at once must not be refused while the
+    // response is still being closed.
+    guard.finish(Outcome::Completed);
+    assert_eq!(gate.active(), 0);
+    let next = app.state.open_model_stream("chat", None, &gate);
+    assert!(next.is_ok(), "the next stream gets the slot");
+    drop((guard, next));
+    assert_eq!(gate.active(), 0);
+}
