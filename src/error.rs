@@ -105,7 +105,7 @@ pub enum ApiError {
     },
     /// The model's slots and queue are full (`slots`, `queue` in its profile).
     #[error(
-        "model overloaded: {model} is generating {slots} streams and {queue} more are waiting (models.profiles.{model}.slots and .queue); retry after {} s",
+        "model overloaded: all of {model}'s slots ({slots}) are generating and its queue ({queue}) is full (models.profiles.{model}.slots and .queue); retry after {} s",
         whole_seconds(*retry_after)
     )]
     Overloaded {
