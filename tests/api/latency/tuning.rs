@@ -133,3 +133,31 @@ async fn live_tuning_needs_the_metrics_key_when_metrics_are_protected() {
         200
     );
 }
+
+#[tokio::test]
+async fn a_reload_keeps_a_models_slots_unless_their_number_changed() {
+    let mut settings = test_settings();
+    super::add_busy(&mut settings, "busy", 1, 1, 60_000);
+    let app = spawn_app_with(|s| *s = settings.clone()).await;
+    let before = gate(&app, "busy");
+    let held = open_stream(app.post_chat(json!({"prompt": "hi", "model": "busy"}))).await;
+    until("the slot to be taken", || before.active() == 1).await;
+    reload(&app.state, Ok(settings.clone())).expect("valid settings");
+    let same = gate(&app, "busy");
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &same),
+        "same slots and queue"
+    );
+    assert_eq!(same.active(), 1, "the stream generating keeps its slot");
+    let busy = settings.models.profiles.get_mut("busy").expect("added");
+    busy.slots = Some(2);
+    reload(&app.state, Ok(settings)).expect("valid settings");
+    let resized = gate(&app, "busy");
+    assert!(!std::sync::Arc::ptr_eq(&before, &resized), "new slots");
+    assert_eq!(
+        resized.active(),
+        0,
+        "the open stream finishes on the old ones"
+    );
+    drop(held);
+}
