@@ -5,22 +5,19 @@
 //! its guard ([`Observer::poll_start`]), so the wait is part of the stream.
 
 use std::collections::BTreeMap;
-use std::future::Future as _;
 use std::net::IpAddr;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use prometheus::Histogram;
-use tokio::time::Instant;
 use tracing::Span;
 
-use super::gate::{Entry, Gate, Slot, Waiting};
+use super::gate::Gate;
+use super::seat::Seat;
 use super::{AppState, RouteLabel};
 use crate::error::ApiError;
-use crate::metrics::{Metrics, Outcome};
+use crate::metrics::Outcome;
 use crate::stream::{Observer, Sent};
 
 /// Suggested wait before retrying when a stream cap is hit.
@@ -149,51 +146,6 @@ impl AppState {
     }
 }
 
-/// A stream's place on its model: waiting in the queue, then holding a
-/// slot, with the model's histograms at hand.
-struct Seat {
-    ttft: Histogram,
-    /// Only models with slots record waits.
-    queue_wait: Option<Histogram>,
-    waiting: Option<(Instant, Waiting)>,
-    slot: Option<Slot>,
-}
-
-impl Seat {
-    fn new(gate: &Gate, entry: Entry, metrics: &Metrics) -> Seat {
-        let labels = [gate.model()];
-        let queue_wait = (gate.is_limited()).then(|| metrics.queue_wait.with_label_values(&labels));
-        let (waiting, slot) = match entry {
-            Entry::Now(slot) => {
-                if let Some(wait) = &queue_wait {
-                    wait.observe(0.0);
-                }
-                (None, Some(slot))
-            }
-            Entry::Queued(waiting) => (Some((Instant::now(), waiting)), None),
-        };
-        Seat {
-            ttft: metrics.model_ttft.with_label_values(&labels),
-            queue_wait,
-            waiting,
-            slot,
-        }
-    }
-
-    /// Ready once the stream holds a slot; records how long it waited.
-    fn poll_slot(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let Some((since, waiting)) = &mut self.waiting else {
-            return Poll::Ready(());
-        };
-        let slot = std::task::ready!(Pin::new(waiting).poll(cx));
-        if let Some(wait) = &self.queue_wait {
-            wait.observe(since.elapsed().as_secs_f64());
-        }
-        (self.waiting, self.slot) = (None, Some(slot));
-        Poll::Ready(())
-    }
-}
-
 /// One admitted stream; dropping it frees the slot and records how the
 /// stream ended (a stream dropped before it finished lost its client).
 pub struct StreamGuard {
@@ -223,7 +175,7 @@ impl Observer for StreamGuard {
                 if self.tokens == 0 {
                     metrics.ttft.observe(elapsed.as_secs_f64());
                     if let Some(seat) = &self.seat {
-                        seat.ttft.observe(elapsed.as_secs_f64());
+                        seat.first_token(elapsed);
                     }
                 }
                 self.tokens += 1;
@@ -241,7 +193,7 @@ impl Observer for StreamGuard {
     fn finish(&mut self, outcome: Outcome) {
         self.outcome = Some(outcome);
         if let Some(seat) = &mut self.seat {
-            seat.slot = None;
+            seat.release();
         }
     }
 

@@ -158,3 +158,28 @@ async fn a_queued_start_sends_heartbeats_and_counts_the_wait_in_the_ttft() {
         on_time(*at, (3700 + 10 * i as u32) * MS, &format!("token {i}"));
     }
 }
+
+#[test]
+fn a_resumed_walked_stream_continues_one_seeded_step_after_the_last_token_sent() {
+    let latency = Latency {
+        delay: Some(Spread {
+            distribution: Distribution::Normal,
+            sd: 5 * MS,
+        }),
+        ..Latency::default()
+    };
+    let pacing = pacing(700, 30);
+    let schedule = Schedule::new(pacing, &latency);
+    let script = Script::new("abcdefghij", Unit::Char);
+    let mut timeline = TokenTimeline::with_latency(script, pacing, latency, 6, None);
+    assert_eq!(
+        timeline.next_due(),
+        Some(schedule.offset(6) - schedule.offset(5)),
+        "no TTFT, no prefill: one gap"
+    );
+    timeline.emit(Duration::ZERO);
+    assert_eq!(
+        timeline.next_due(),
+        Some(schedule.offset(7) - schedule.offset(5))
+    );
+}

@@ -10,6 +10,7 @@
 //! server's stream slot): nothing outlives the connection.
 
 mod tokens;
+mod walk;
 
 use std::future::Future as _;
 use std::pin::Pin;

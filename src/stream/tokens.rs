@@ -1,21 +1,20 @@
 //! The timeline of one reply: tokens at their paced offsets, then a summary.
 //!
 //! On the grid (today's fixed or uniform delays) each offset is read off
-//! [`Pacing`] in O(1). Drawn gaps, stalls and load slowdown are walked: the
-//! next token is due one step after the previous one was due (not after it
-//! left), so the schedule stays absolute, and only the load curve, read as
-//! each token leaves, moves it from what the seed says.
+//! [`Pacing`] in O(1); drawn gaps, stalls and load slowdown are walked
+//! (`walk.rs`), O(1) per token as well.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 use bytestring::ByteString;
 use serde::Serialize;
 
+use super::walk::Walk;
 use super::{Sent, Timeline};
 use crate::metrics::Outcome;
-use crate::sim::{Fault, Latency, LoadCurve, Pacing, PartKind, Plan, Schedule, Script};
+use crate::sim::{Fault, Latency, Pacing, PartKind, Plan, Schedule, Script};
 
 /// Why a reply ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -94,35 +93,6 @@ pub struct TokenTimeline {
     failed: bool,
 }
 
-/// A schedule walked token by token: drawn gaps, stalls, load.
-#[derive(Debug)]
-struct Walk {
-    schedule: Schedule,
-    /// When token `next` is due, from the start (before `base` is taken off).
-    due: Duration,
-    load: Option<LoadCurve>,
-    /// Streams generating on the model, read by the load curve.
-    active: Option<Arc<AtomicUsize>>,
-}
-
-impl Walk {
-    /// Moves `due` on to token `index`: one seeded step, its delay
-    /// stretched by the load at this moment.
-    fn advance(&mut self, index: u32) {
-        let step = self.schedule.step(index);
-        let stretch = match (&self.load, &self.active) {
-            (Some(curve), Some(active)) => curve.stretch(active.load(Ordering::Relaxed)),
-            _ => 1.0,
-        };
-        let delay = if stretch == 1.0 {
-            step.delay
-        } else {
-            step.delay.mul_f64(stretch)
-        };
-        self.due += delay + step.stall;
-    }
-}
-
 impl TokenTimeline {
     /// The whole script, or from token `from` on (a resume), up to an
     /// optional token cap.
@@ -148,18 +118,8 @@ impl TokenTimeline {
         } else {
             schedule.offset(from - 1)
         };
-        let walk = (!latency.is_none()).then(|| {
-            let mut walk = Walk {
-                schedule,
-                due: if from == 0 { schedule.first() } else { base },
-                load: latency.load,
-                active: None,
-            };
-            if from > 0 && from < end {
-                walk.advance(from);
-            }
-            walk
-        });
+        let walk =
+            (!latency.is_none()).then(|| Walk::new(schedule, latency.load, (from, end), base));
         TokenTimeline {
             script,
             pacing,
@@ -185,8 +145,8 @@ impl TokenTimeline {
     /// Reads the streams generating on the model from `active`, for the
     /// load curve (a timeline without one ignores it).
     pub fn with_load(mut self, active: Arc<AtomicUsize>) -> Self {
-        if let Some(walk) = self.walk.as_mut().filter(|w| w.load.is_some()) {
-            walk.active = Some(active);
+        if let Some(walk) = &mut self.walk {
+            walk.read_load_from(active);
         }
         self
     }
@@ -254,7 +214,7 @@ impl Timeline for TokenTimeline {
             return Some(Duration::ZERO);
         }
         let at = match &self.walk {
-            Some(walk) => walk.due,
+            Some(walk) => walk.due(),
             None => self.pacing.offset(index),
         };
         Some((at + self.stall_before(self.next)).saturating_sub(self.base))
