@@ -112,6 +112,23 @@ async fn a_queued_client_that_leaves_frees_its_place_at_once() {
     let next = open_stream(app.post_chat(chat("busy"))).await;
     until("the next one to wait", || gate.waiting() == 1).await;
     drop(next);
+    until("its place to be given up", || gate.waiting() == 0).await;
+    // A request answered whole waits before its answer; a client that gives
+    // up on it leaves the queue too.
+    let body = json!({"model": "busy", "messages": [{"role": "user", "content": "hi"}]});
+    let whole = app
+        .client
+        .post(app.url("/v1/chat/completions"))
+        .json(&body)
+        .timeout(std::time::Duration::from_secs(3))
+        .send();
+    let waiting = tokio::spawn(whole);
+    until("the request to wait", || gate.waiting() == 1).await;
+    let gave_up = within("the client's timeout", waiting)
+        .await
+        .expect("joined");
+    assert!(gave_up.is_err_and(|e| e.is_timeout()));
+    until("its place to be given up", || gate.waiting() == 0).await;
 }
 
 #[tokio::test]
