@@ -1,5 +1,5 @@
 //! Optional API keys. When `auth.api_keys` is set, `/chat`, `/ai-sdk/*`,
-//! `/v1/*`, `/v1beta/*` and `/api/*` (and `/metrics` with
+//! `/v1/*`, `/v1beta/*` and `/api/*` (and `/metrics` and `/_trickle/*` with
 //! `auth.protect_metrics`) need `Authorization: Bearer <key>`; `/v1/messages`
 //! also takes Anthropic's `x-api-key`, and Gemini's routes Google's
 //! `x-goog-api-key` or `?key=`. The check runs before routing, so an unknown
@@ -29,7 +29,9 @@ fn protected(path: &str, protect_metrics: bool) -> Option<Api> {
         p if p.starts_with("/api/") => Some(Api::Ollama),
         "/chat" => Some(Api::Native),
         p if p.starts_with("/ai-sdk/") => Some(Api::Native),
-        "/metrics" if protect_metrics => Some(Api::Native),
+        p if protect_metrics && (p == "/metrics" || p.starts_with("/_trickle/")) => {
+            Some(Api::Native)
+        }
         _ => None,
     }
 }
@@ -171,11 +173,13 @@ mod tests {
             ("/healthz", None),
             ("/readyz", None),
             ("/metrics", None),
+            ("/_trickle/profiles", None),
         ];
         for (path, shape) in cases {
             assert_eq!(protected(path, false), shape, "{path}");
         }
         assert_eq!(protected("/metrics", true), Some(Api::Native));
+        assert_eq!(protected("/_trickle/profiles/m", true), Some(Api::Native));
     }
 
     #[test]

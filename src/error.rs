@@ -103,6 +103,25 @@ pub enum ApiError {
         /// Suggested wait.
         retry_after: Duration,
     },
+    /// The model's slots and queue are full (`slots`, `queue` in its profile).
+    #[error(
+        "model overloaded: all of {model}'s slots ({slots}) are generating and its queue ({queue}) is full (models.profiles.{model}.slots and .queue); retry after {} s",
+        whole_seconds(*retry_after)
+    )]
+    Overloaded {
+        /// The profile's name.
+        model: String,
+        /// Streams it generates at once.
+        slots: u32,
+        /// Streams that may wait.
+        queue: u32,
+        /// The expected wait for a slot.
+        retry_after: Duration,
+    },
+    /// A setting changed at run time that the config file would refuse; the
+    /// message is the config file's.
+    #[error("{0}")]
+    InvalidSetting(#[from] crate::config::InvalidSetting),
     /// An injected `status=…` fault.
     #[error("injected fault: status {status} (X-Trickle-Fault, a rule or the model profile)")]
     InjectedStatus {
@@ -172,6 +191,8 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::TooManyStreams { .. } => "too_many_streams",
             ApiError::ServerBusy { .. } => "server_busy",
+            ApiError::Overloaded { .. } => "model_overloaded",
+            ApiError::InvalidSetting(_) => "invalid_setting",
             ApiError::ShuttingDown => "shutting_down",
             ApiError::InjectedStatus { .. } => "injected_fault",
             ApiError::Unauthorized { .. } => "unauthorized",
@@ -190,8 +211,9 @@ impl ApiError {
     fn retry_after(&self) -> Option<Duration> {
         match self {
             ApiError::TooManyStreams { retry_after, .. }
-            | ApiError::ServerBusy { retry_after, .. } => {
-                Some((*retry_after).max(Duration::from_secs(1)))
+            | ApiError::ServerBusy { retry_after, .. }
+            | ApiError::Overloaded { retry_after, .. } => {
+                Some(Duration::from_secs(whole_seconds(*retry_after)))
             }
             ApiError::ShuttingDown | ApiError::Interrupted => Some(Duration::from_secs(1)),
             ApiError::InjectedStatus { retry_after, .. } => retry_after.map(Duration::from_secs),
@@ -209,7 +231,7 @@ impl ResponseError for ApiError {
             | ApiError::InvalidRequest { .. }
             | ApiError::InvalidLastEventId(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            ApiError::InvalidPrompt(_) | ApiError::OutOfRange(_) => {
+            ApiError::InvalidPrompt(_) | ApiError::OutOfRange(_) | ApiError::InvalidSetting(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::UnknownModel { .. } | ApiError::NotFound(_) | ApiError::NoFixture { .. } => {
@@ -223,9 +245,10 @@ impl ResponseError for ApiError {
             ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyStreams { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::ServerBusy { .. } | ApiError::ShuttingDown | ApiError::Interrupted => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            ApiError::ServerBusy { .. }
+            | ApiError::Overloaded { .. }
+            | ApiError::ShuttingDown
+            | ApiError::Interrupted => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::InjectedStatus { status, .. } => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
@@ -235,6 +258,11 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         render(Api::Native, self)
     }
+}
+
+/// A wait as `Retry-After` gives it: whole seconds, rounded up, at least 1.
+fn whole_seconds(wait: Duration) -> u64 {
+    wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
 /// An [`ApiError`] answered in one API's shape.

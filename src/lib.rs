@@ -13,7 +13,8 @@
 //! - [`framing`]: the wire formats over the one token stream.
 //! - [`routes`]: the HTTP surface, one file per route; every reply goes
 //!   through one plan builder and one stream opener.
-//! - [`state`]: settings in force, stream counters, admission, shutdown signal.
+//! - [`state`]: settings in force, stream counters, admission, each model's
+//!   slots and queue, shutdown signal.
 //! - [`error`]: the one error type, answered in the shape of the API called.
 //! - [`metrics`]: Prometheus metrics; [`middleware`]: what wraps every route;
 //!   [`auth`]: optional API keys.

@@ -1,7 +1,8 @@
-//! The per-token path: when a token is due (schedule), cutting it out of the
-//! reply, and framing it as an event (native, with its resume id, and as an
-//! OpenAI chunk). Run with `cargo bench --bench per_token`; regressions show
-//! as slower iterations.
+//! The per-token path: when a token is due (the grid, and a walked schedule
+//! with lognormal gaps and stalls), cutting it out of the reply, and framing
+//! it as an event (native, with its resume id, and as an OpenAI chunk). Run
+//! with `cargo bench --bench per_token`; regressions show as slower
+//! iterations.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -17,7 +18,9 @@ use trickle::framing::native::NativeChat;
 use trickle::framing::openai::{Completion, CompletionStream};
 use trickle::framing::{EventStream, Framed, Framing};
 use trickle::routes::plan::{PlanRequest, Resume, plan};
-use trickle::sim::{Pacing, PartKind, Script, Unit};
+use trickle::sim::{
+    Distribution, Latency, Pacing, PartKind, Schedule, Script, Spread, Stall, Unit,
+};
 use trickle::state::Runtime;
 use trickle::stream::{Tick, TokenEvent};
 
@@ -71,6 +74,28 @@ fn per_token(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % tokens;
             black_box(pacing.offset(black_box(i)))
+        })
+    });
+
+    let walked = Schedule::new(
+        pacing,
+        &Latency {
+            delay: Some(Spread {
+                distribution: Distribution::Lognormal,
+                sd: Duration::from_millis(8),
+            }),
+            stall: Some(Stall {
+                probability: 0.01,
+                pause: Spread::FIXED.around(Duration::from_millis(500)),
+            }),
+            load: None,
+        },
+    );
+    c.bench_function("schedule: one step of lognormal gaps with stalls", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = i % tokens + 1;
+            black_box(walked.step(black_box(i)))
         })
     });
 

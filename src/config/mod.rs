@@ -4,7 +4,9 @@
 //! layer (`schema`), and every error names the file as the user gave it or
 //! the environment variable (`source`).
 
+mod latency;
 mod load;
+mod patch;
 mod schema;
 mod source;
 mod validate;
@@ -15,10 +17,11 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use load::{LOCAL_DEFAULTS, Overrides, load, load_with_env};
+pub use patch::{PACING_KEYS, PatchError};
 pub use validate::InvalidSetting;
 
-use crate::sim::Unit;
 use crate::sim::shape::Effort;
+use crate::sim::{Distribution, LatencyModel, Unit};
 
 /// Every setting trickle has, after layering and validation.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -274,6 +277,34 @@ pub struct ProfileSettings {
     pub token_delay_ms: Option<u64>,
     /// Gap variation as a fraction of the delay.
     pub jitter: Option<f64>,
+    /// How the TTFT base spreads around `ttft_ms`; fixed when unset.
+    #[serde(default, deserialize_with = "latency::distribution")]
+    pub ttft_distribution: Option<Distribution>,
+    /// The TTFT base's standard deviation.
+    pub ttft_sd_ms: Option<u64>,
+    /// How gaps spread around `token_delay_ms`; uniform (by `jitter`) when
+    /// unset.
+    #[serde(default, deserialize_with = "latency::distribution")]
+    pub token_delay_distribution: Option<Distribution>,
+    /// The gaps' standard deviation, for normal and lognormal gaps.
+    pub token_delay_sd_ms: Option<u64>,
+    /// The chance that a token stalls.
+    pub stall_probability: Option<f64>,
+    /// A stall's mean length.
+    pub stall_ms: Option<u64>,
+    /// How stalls spread around `stall_ms`; fixed when unset.
+    #[serde(default, deserialize_with = "latency::distribution")]
+    pub stall_distribution: Option<Distribution>,
+    /// The stalls' standard deviation.
+    pub stall_sd_ms: Option<u64>,
+    /// TTFT added per 1,000 prompt tokens.
+    pub prefill_ms_per_1k_tokens: Option<u64>,
+    /// Streams the model generates at once; no limit when unset.
+    pub slots: Option<u32>,
+    /// Streams that may wait for a slot.
+    pub queue: Option<u32>,
+    /// The delay at full slots is multiplied by 1 + this, linear in between.
+    pub itl_load_factor: Option<f64>,
     /// Length of a generated reply in words.
     pub words: Option<u32>,
     /// A fault some of this profile's requests get.
@@ -391,6 +422,12 @@ pub struct Profile {
     pub token_delay: Duration,
     /// Gap variation as a fraction of the delay.
     pub jitter: f64,
+    /// Distributions, prefill, stalls and load slowdown.
+    pub latency: LatencyModel,
+    /// Streams the model generates at once; `None`: no limit.
+    pub slots: Option<u32>,
+    /// Streams that may wait for a slot when all are taken.
+    pub queue: u32,
     /// Length of a generated reply in words.
     pub words: u32,
     /// A fault some requests get, and the share (by seed) that do.
@@ -422,6 +459,9 @@ impl Settings {
             ttft: Duration::from_millis(p.ttft_ms.unwrap_or(s.ttft_ms)),
             token_delay: Duration::from_millis(p.token_delay_ms.unwrap_or(s.token_delay_ms)),
             jitter: p.jitter.unwrap_or(s.jitter),
+            latency: latency::model(p),
+            slots: p.slots,
+            queue: p.queue.unwrap_or(0),
             words: p.words.unwrap_or(DEFAULT_GENERATED_WORDS),
             fault: p.fault.map(|f| (f, p.fault_rate.unwrap_or(1.0))),
             reasoning_effort: p.reasoning_effort,

@@ -37,7 +37,7 @@ impl fmt::Display for InvalidSetting {
 
 impl std::error::Error for InvalidSetting {}
 
-fn range<T: PartialOrd + fmt::Display>(
+pub(super) fn range<T: PartialOrd + fmt::Display>(
     key: &str,
     value: T,
     min: T,
@@ -53,7 +53,7 @@ fn range<T: PartialOrd + fmt::Display>(
     })
 }
 
-fn fraction(key: &str, value: f64) -> Result<(), InvalidSetting> {
+pub(super) fn fraction(key: &str, value: f64) -> Result<(), InvalidSetting> {
     if (0.0..=1.0).contains(&value) {
         return Ok(());
     }
@@ -216,6 +216,7 @@ impl Settings {
             if let Some(v) = p.fault_rate {
                 fraction(&key("fault_rate"), v)?;
             }
+            super::latency::check(name, p)?;
         }
         Ok(())
     }

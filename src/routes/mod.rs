@@ -22,6 +22,7 @@ mod open;
 mod openai;
 mod page;
 pub mod plan;
+mod profiles;
 mod responses;
 
 use std::net::IpAddr;
@@ -111,6 +112,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         )
         .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
         .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))
+        .service(resource("/_trickle/profiles", "GET").route(web::get().to(profiles::list)))
+        .service(
+            resource("/_trickle/profiles/{name}", "PATCH").route(web::patch().to(profiles::patch)),
+        )
         .service(resource("/metrics", "GET").route(web::get().to(health::metrics)));
 }
 

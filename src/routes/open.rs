@@ -3,6 +3,13 @@
 //! the body is dropped), faults are counted, and the paced token stream is
 //! framed for the wire — or, for a request that wants one JSON object, read
 //! on its schedule and answered whole.
+//!
+//! Admission includes the model's slots and queue: a request past both is
+//! refused here (`Overloaded`, in the API's error shape); a queued one is
+//! answered at once and waits inside its stream, so the wait counts in its
+//! time to first token, heartbeats keep the connection open, and a client
+//! that leaves gives its place up. A request answered whole waits the same
+//! way, before its answer.
 
 use std::time::Duration;
 
@@ -119,14 +126,22 @@ fn admit<F: Framing>(
         }
         Start::Fresh | Start::Resume { .. } => {}
     }
+    let (profile, fault) = (std::sync::Arc::clone(&plan.profile), plan.fault);
     let client = peer_ip(req, &runtime.settings.limits.trusted_proxies);
-    let guard = state.open_stream(F::ROUTE, client)?;
-    if let Some(fault) = plan.fault {
+    let mut timeline = TokenTimeline::for_plan(plan);
+    let guard = match runtime.gate(&profile.name) {
+        Some(gate) => {
+            timeline = timeline.with_load(gate.active_counter());
+            state.open_model_stream(F::ROUTE, client, gate)?
+        }
+        None => state.open_stream(F::ROUTE, client)?,
+    };
+    if let Some(fault) = fault {
         faults.with_label_values(&[fault.kind()]).inc();
     }
     let keep_alive = Duration::from_secs(runtime.settings.sse.keep_alive_s);
     Ok(Opened::Ticks(Paced::new(
-        TokenTimeline::for_plan(plan),
+        timeline,
         keep_alive,
         state.shutdown_signal(),
         guard,

@@ -1,6 +1,8 @@
 //! Turning a request into a complete [`Plan`], in one function every API's
 //! route calls: prompt limits, delay range, model profile, seed, unit,
-//! pacing, the reply and its cut, the fault, and where the stream starts.
+//! pacing (the profile's latency model drawn for the seed, with the
+//! prompt's prefill), the reply and its cut, the fault, and where the
+//! stream starts.
 
 use std::time::Duration;
 
@@ -11,7 +13,7 @@ use super::{fault, fixtures};
 use crate::error::ApiError;
 use rand::RngExt as _;
 
-use crate::sim::{Conversation, Pacing, Plan, ResumeId, Script, Shape, Start, Unit};
+use crate::sim::{Conversation, Nominal, Plan, ResumeId, Script, Shape, Start, Unit, count_tokens};
 use crate::state::RouteLabel;
 use crate::state::Runtime;
 
@@ -47,6 +49,11 @@ pub struct PlanRequest {
     /// means the prompt alone.
     #[serde(skip)]
     pub conversation: Conversation,
+    /// The prompt's tokens as the API counts them for usage (every message,
+    /// the system prompt), for the prefill part of the TTFT; when unset the
+    /// prompt's own tokens are counted. Not a `/chat` field.
+    #[serde(skip)]
+    pub prompt_tokens: Option<u32>,
 }
 
 /// Whether the route continues a stream from `Last-Event-ID`.
@@ -92,14 +99,21 @@ pub fn plan(
         (None, None) => rand::random_range(0..=MAX_RANDOM_SEED),
     };
     // A request's own delay beats a fixture's, which beats the profile's.
-    let pacing = Pacing {
+    let nominal = Nominal {
         ttft: (timing.and_then(|a| a.ttft_ms)).map_or(profile.ttft, Duration::from_millis),
         delay: (request.token_delay_ms)
             .or(timing.and_then(|a| a.token_delay_ms))
             .map_or(profile.token_delay, Duration::from_millis),
         jitter: timing.and_then(|a| a.jitter).unwrap_or(profile.jitter),
-        seed,
     };
+    // A resumed stream does not read the prompt again, so pays no prefill;
+    // tokens are counted only when the profile has a prefill.
+    let prompt_tokens = (last.is_none() && profile.latency.has_prefill()).then(|| {
+        request
+            .prompt_tokens
+            .unwrap_or_else(|| count_tokens(&prompt))
+    });
+    let (pacing, latency) = profile.latency.stream(nominal, seed, prompt_tokens);
     let unit = request.unit.unwrap_or(profile.unit);
     let script = match fixture {
         Some(rule) => Script::from_parts(rule.answer.parts(call_id), unit),
@@ -128,6 +142,7 @@ pub fn plan(
         profile,
         unit,
         pacing,
+        latency,
         script,
         end,
         fault,

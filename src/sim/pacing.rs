@@ -5,6 +5,9 @@
 //! (1,000 tokens at 20 ms take 20 s). The jitter term of token `i` depends
 //! only on the seed and `i`, so any offset is computed in O(1) and a resumed
 //! stream keeps the original rhythm.
+//!
+//! This grid is the whole schedule of a profile with fixed or uniform
+//! delays; [`super::Schedule`] adds drawn gaps and stalls on top of it.
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Conversation, Fault, Pacing, PartKind, Script, Start, StreamId, Unit};
+use super::{Conversation, Fault, Latency, Pacing, PartKind, Script, Start, StreamId, Unit};
 use crate::config::Profile;
 
 /// One reply to produce, already checked against the limits. Built in one
@@ -19,6 +19,8 @@ pub struct Plan {
     pub unit: Unit,
     /// When each token is due; its seed also chose the reply.
     pub pacing: Pacing,
+    /// What the grid of `pacing` cannot say: drawn gaps, stalls, load.
+    pub latency: Latency,
     /// The reply, cut into chunks.
     pub script: Script,
     /// Chunks to send: the whole script, or fewer when a token limit cuts it.

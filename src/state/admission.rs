@@ -1,15 +1,20 @@
 //! Admission: whether a new stream may open (draining, the global cap, the
-//! per-client cap), and the [`StreamGuard`] that holds its slot until the
-//! stream is dropped, counting what it sent and logging how it ended.
+//! per-client cap, its model's slots and queue), and the [`StreamGuard`]
+//! that holds its slot until the stream is dropped, counting what it sent
+//! and logging how it ended. A stream queued for a model slot waits inside
+//! its guard ([`Observer::poll_start`]), so the wait is part of the stream.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tracing::Span;
 
+use super::gate::Gate;
+use super::seat::Seat;
 use super::{AppState, RouteLabel};
 use crate::error::ApiError;
 use crate::metrics::Outcome;
@@ -61,6 +66,29 @@ impl AppState {
         route: RouteLabel,
         client: Option<IpAddr>,
     ) -> Result<StreamGuard, ApiError> {
+        self.admit(route, client, None)
+    }
+
+    /// Admits a new stream of the model behind `gate`, as [`open_stream`]
+    /// does, then gives it a slot on the model or a place in its queue, or
+    /// refuses it as overloaded.
+    ///
+    /// [`open_stream`]: AppState::open_stream
+    pub fn open_model_stream(
+        &self,
+        route: RouteLabel,
+        client: Option<IpAddr>,
+        gate: &Arc<Gate>,
+    ) -> Result<StreamGuard, ApiError> {
+        self.admit(route, client, Some(gate))
+    }
+
+    fn admit(
+        &self,
+        route: RouteLabel,
+        client: Option<IpAddr>,
+        gate: Option<&Arc<Gate>>,
+    ) -> Result<StreamGuard, ApiError> {
         if self.is_draining() {
             return Err(ApiError::ShuttingDown);
         }
@@ -87,6 +115,7 @@ impl AppState {
             ticks: 0,
             admitted: false,
             span: Span::current(),
+            seat: None,
         };
         let cap = limits.max_streams_per_client;
         if let (Some(ip), true) = (client, cap > 0) {
@@ -104,6 +133,13 @@ impl AppState {
             }
             *count += 1;
             guard.client = Some(ip);
+        }
+        if let Some(gate) = gate {
+            let metrics = &self.inner.metrics;
+            let entry = gate.enter().inspect_err(|_| {
+                metrics.overloaded.with_label_values(&[gate.model()]).inc();
+            })?;
+            guard.seat = Some(Seat::new(gate, entry, metrics));
         }
         guard.admitted = true;
         Ok(guard)
@@ -126,6 +162,8 @@ pub struct StreamGuard {
     admitted: bool,
     /// The request's span, so the end-of-stream log line carries its id.
     span: Span,
+    /// The stream's place on its model, for chat replies.
+    seat: Option<Seat>,
 }
 
 impl Observer for StreamGuard {
@@ -136,6 +174,9 @@ impl Observer for StreamGuard {
             Sent::Token => {
                 if self.tokens == 0 {
                     metrics.ttft.observe(elapsed.as_secs_f64());
+                    if let Some(seat) = &self.seat {
+                        seat.first_token(elapsed);
+                    }
                 }
                 self.tokens += 1;
                 metrics.tokens.inc();
@@ -145,9 +186,23 @@ impl Observer for StreamGuard {
         }
     }
 
-    /// Without it, dropping the guard means the client left.
+    /// Without it, dropping the guard means the client left. The model is
+    /// done with the stream: its slot goes to the next in line now, before
+    /// the last bytes reach the client, so a client that asks again at once
+    /// finds it free.
     fn finish(&mut self, outcome: Outcome) {
         self.outcome = Some(outcome);
+        if let Some(seat) = &mut self.seat {
+            seat.release();
+        }
+    }
+
+    /// A stream queued for a slot on its model starts when it gets one.
+    fn poll_start(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        match &mut self.seat {
+            Some(seat) => seat.poll_slot(cx),
+            None => Poll::Ready(()),
+        }
     }
 }
 

@@ -1,111 +1,22 @@
 //! Shared application state: the settings in force (swappable as a whole), the
 //! open-stream counters, and the shutdown signal. Built once and cloned into
-//! every worker. [`admission`] decides whether a new stream may open.
+//! every worker. [`admission`] decides whether a new stream may open, and
+//! each chat model's [`gate`] whether it generates now, waits or is refused.
 
 mod admission;
+pub mod gate;
+mod runtime;
+mod seat;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use tokio_util::sync::CancellationToken;
 
 use crate::capacity::Capacity;
-use crate::config::{ModelKind, Profile, Settings};
-use crate::error::ApiError;
 use crate::metrics::Metrics;
-use crate::sim::fixture::Fixtures;
-use crate::sim::responder::{Canned, Responders};
-
-/// Everything a request needs that comes from configuration, resolved once.
-#[derive(Debug)]
-pub struct Runtime {
-    /// The validated settings.
-    pub settings: Settings,
-    /// Profiles with `[stream]` defaults filled in.
-    pub profiles: BTreeMap<String, Arc<Profile>>,
-    /// The responders, canned replies loaded.
-    pub responders: Responders,
-    /// The fixtures file's rules (none when it is not set).
-    pub fixtures: Fixtures,
-}
-
-impl Runtime {
-    /// Resolves profiles and loads the responses file the settings name.
-    pub fn new(settings: Settings) -> Result<Self, String> {
-        let canned = if settings.responses.file.is_empty() {
-            Canned::built_in()
-        } else {
-            Canned::from_path(Path::new(&settings.responses.file))
-        }
-        .map_err(|e| e.to_string())?;
-        let fixtures = match settings.fixtures.file.as_str() {
-            "" => Fixtures::default(),
-            file => Fixtures::from_path(Path::new(file)).map_err(|e| e.to_string())?,
-        };
-        let profiles = settings
-            .models
-            .profiles
-            .keys()
-            .filter_map(|name| Some((name.clone(), Arc::new(settings.profile(name)?))))
-            .collect();
-        Ok(Runtime {
-            fixtures,
-            settings,
-            profiles,
-            responders: Responders::new(canned),
-        })
-    }
-
-    /// The chat profile a request names, or the default one.
-    pub fn profile(&self, model: Option<&str>) -> Result<Arc<Profile>, ApiError> {
-        self.profile_for(ModelKind::Chat, model)
-    }
-
-    /// The profile a request names (or the default one), which must be of
-    /// `kind`: the one place a route's model is looked up, so every route
-    /// refuses the other kind's models alike, saying which models it takes.
-    pub fn profile_for(
-        &self,
-        kind: ModelKind,
-        model: Option<&str>,
-    ) -> Result<Arc<Profile>, ApiError> {
-        let name = model.unwrap_or(&self.settings.models.default);
-        let profile = self
-            .profiles
-            .get(name)
-            .ok_or_else(|| ApiError::UnknownModel {
-                name: name.to_owned(),
-                available: self.profiles.keys().cloned().collect::<Vec<_>>().join(", "),
-            })?;
-        if profile.kind == kind {
-            return Ok(Arc::clone(profile));
-        }
-        let of_kind: Vec<&str> = (self.profiles.values())
-            .filter(|p| p.kind == kind)
-            .map(|p| p.name.as_str())
-            .collect();
-        let message = match kind {
-            ModelKind::Chat => format!(
-                "{name:?} is an embedding model: send it to POST /v1/embeddings; the models that chat are {}",
-                of_kind.join(", ")
-            ),
-            ModelKind::Embedding if of_kind.is_empty() => format!(
-                "{name:?} is a chat model, not an embedding model, and no embedding model is configured (a profile with kind = \"embedding\")"
-            ),
-            ModelKind::Embedding => format!(
-                "{name:?} is a chat model, not an embedding model; the embedding models are {}",
-                of_kind.join(", ")
-            ),
-        };
-        Err(ApiError::InvalidRequest {
-            param: "model",
-            message,
-        })
-    }
-}
 
 /// The label of a route that holds streams open (`"chat"`, `"openai"`, …),
 /// in metrics, logs and `/healthz`. Each framing names its own.
@@ -113,6 +24,8 @@ pub type RouteLabel = &'static str;
 
 use admission::OpenStreams;
 pub use admission::StreamGuard;
+pub use gate::Gate;
+pub use runtime::Runtime;
 
 /// Shared state; cheap to clone.
 #[derive(Clone)]
@@ -165,14 +78,34 @@ impl AppState {
     }
 
     /// Puts `runtime` in force for every request from now on; streams
-    /// already open keep what they started with.
-    pub fn replace_runtime(&self, runtime: Runtime) {
+    /// already open keep what they started with, and models whose slots and
+    /// queue did not change keep their gates.
+    pub fn replace_runtime(&self, mut runtime: Runtime) {
         let mut guard = self
             .inner
             .runtime
             .write()
             .unwrap_or_else(PoisonError::into_inner);
+        runtime.keep_gates(&guard);
         *guard = Arc::new(runtime);
+    }
+
+    /// Replaces the runtime with what `change` makes of the one in force,
+    /// holding the lock throughout so that concurrent changes never undo
+    /// each other; the new runtime is also returned.
+    pub fn update_runtime<E>(
+        &self,
+        change: impl FnOnce(&Runtime) -> Result<Runtime, E>,
+    ) -> Result<Arc<Runtime>, E> {
+        let mut guard = self
+            .inner
+            .runtime
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut runtime = change(&guard)?;
+        runtime.keep_gates(&guard);
+        *guard = Arc::new(runtime);
+        Ok(Arc::clone(&guard))
     }
 
     /// Open streams on `route`.
@@ -196,12 +129,26 @@ impl AppState {
         &self.inner.metrics
     }
 
-    /// The metrics as Prometheus text, with the open-stream gauges refreshed.
+    /// The metrics as Prometheus text, with the open-stream and per-model
+    /// gauges refreshed.
     pub fn render_metrics(&self) -> String {
         let metrics = &self.inner.metrics;
+        let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         for (route, open) in self.open_streams_by_route() {
-            let open = i64::try_from(open).unwrap_or(i64::MAX);
-            metrics.open_streams.with_label_values(&[route]).set(open);
+            metrics
+                .open_streams
+                .with_label_values(&[route])
+                .set(gauge(open));
+        }
+        // Reset first, so a model that a reload removed is not shown frozen.
+        metrics.model_active.reset();
+        metrics.model_queued.reset();
+        for (model, gate) in &self.runtime().gates {
+            let labels = [model.as_str()];
+            let active = metrics.model_active.with_label_values(&labels);
+            active.set(gauge(gate.active()));
+            let queued = metrics.model_queued.with_label_values(&labels);
+            queued.set(gauge(gate.waiting()));
         }
         metrics.render()
     }

@@ -1,12 +1,16 @@
 //! Turns a timeline of due items into a paced `Stream`: each item is released
 //! at its offset from the stream's start, a heartbeat fills long silences, and
-//! shutdown ends the stream with the timeline's final word.
+//! shutdown ends the stream with the timeline's final word. An observer may
+//! hold the start back (a request queued for a model slot); the schedule
+//! then starts when it lets go, while elapsed times still count from the
+//! request, so the wait is part of the time to first token.
 //!
 //! The stream is handed straight to the response body, so when a client goes
 //! away actix drops it, and with it the timer and its [`Observer`] (the
 //! server's stream slot): nothing outlives the connection.
 
 mod tokens;
+mod walk;
 
 use std::future::Future as _;
 use std::pin::Pin;
@@ -42,6 +46,13 @@ pub trait Observer: Unpin {
 
     /// The stream ended this way (before the observer is dropped).
     fn finish(&mut self, outcome: Outcome);
+
+    /// Ready when the timeline may start; until then the stream sends only
+    /// heartbeats. Ready at once unless the observer holds a place in a
+    /// queue.
+    fn poll_start(&mut self, _cx: &mut Context<'_>) -> Poll<()> {
+        Poll::Ready(())
+    }
 }
 
 /// Observes nothing, for streams nobody counts.
@@ -88,7 +99,15 @@ pub enum Tick<I> {
 /// A timeline released in real time. See the module docs.
 pub struct Paced<T, O = ()> {
     timeline: T,
+    /// When the request came: elapsed times count from here.
     start: Instant,
+    /// When the schedule starts: `start`, or later when the observer held
+    /// the start back.
+    origin: Instant,
+    /// The observer has let the timeline start.
+    started: bool,
+    /// The observer held the start back at least once.
+    held: bool,
     last_write: Instant,
     keep_alive: Duration,
     sleep: Pin<Box<Sleep>>,
@@ -109,6 +128,9 @@ impl<T: Timeline, O: Observer> Paced<T, O> {
         Paced {
             timeline,
             start,
+            origin: start,
+            started: false,
+            held: false,
             last_write: start,
             keep_alive,
             sleep: Box::pin(sleep_until(start)),
@@ -135,11 +157,31 @@ impl<T: Timeline, O: Observer> Stream for Paced<T, O> {
                 let last = this.timeline.interrupt(now - this.start);
                 return Poll::Ready(last.map(Tick::Item));
             }
+            let heartbeat_at = this.last_write + this.keep_alive;
+            if !this.started {
+                if this.observer.poll_start(cx).is_pending() {
+                    // Held back: heartbeats only, until the observer wakes
+                    // the task to let go.
+                    this.held = true;
+                    if now >= heartbeat_at {
+                        this.last_write = now;
+                        return Poll::Ready(Some(Tick::Heartbeat));
+                    }
+                    if this.wait_until(heartbeat_at, cx) {
+                        return Poll::Pending;
+                    }
+                    continue;
+                }
+                this.started = true;
+                if this.held {
+                    this.origin = now;
+                }
+            }
             let Some(due) = this.timeline.next_due() else {
                 this.finished = true;
                 return Poll::Ready(None);
             };
-            let due_at = this.start + due;
+            let due_at = this.origin + due;
             if now >= due_at {
                 this.last_write = now;
                 let item = this.timeline.emit(now - this.start);
@@ -150,21 +192,28 @@ impl<T: Timeline, O: Observer> Stream for Paced<T, O> {
                 }
                 return Poll::Ready(Some(Tick::Item(item)));
             }
-            let heartbeat_at = this.last_write + this.keep_alive;
             if now >= heartbeat_at {
                 this.last_write = now;
                 return Poll::Ready(Some(Tick::Heartbeat));
             }
-            let wake = due_at.min(heartbeat_at);
-            if this.sleep.deadline() != wake {
-                this.sleep.as_mut().reset(wake);
-            }
-            if this.sleep.as_mut().poll(cx).is_pending() {
+            if this.wait_until(due_at.min(heartbeat_at), cx) {
                 return Poll::Pending;
             }
         }
     }
 }
 
+impl<T, O> Paced<T, O> {
+    /// Arms the timer for `at`; true while it has not fired.
+    fn wait_until(&mut self, at: Instant, cx: &mut Context<'_>) -> bool {
+        if self.sleep.deadline() != at {
+            self.sleep.as_mut().reset(at);
+        }
+        self.sleep.as_mut().poll(cx).is_pending()
+    }
+}
+
+#[cfg(test)]
+mod latency_tests;
 #[cfg(test)]
 mod tests;

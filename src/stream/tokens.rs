@@ -1,13 +1,20 @@
 //! The timeline of one reply: tokens at their paced offsets, then a summary.
+//!
+//! On the grid (today's fixed or uniform delays) each offset is read off
+//! [`Pacing`] in O(1); drawn gaps, stalls and load slowdown are walked
+//! (`walk.rs`), O(1) per token as well.
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 use bytestring::ByteString;
 use serde::Serialize;
 
+use super::walk::Walk;
 use super::{Sent, Timeline};
 use crate::metrics::Outcome;
-use crate::sim::{Fault, Pacing, PartKind, Plan, Script};
+use crate::sim::{Fault, Latency, Pacing, PartKind, Plan, Schedule, Script};
 
 /// Why a reply ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -72,6 +79,8 @@ pub enum TokenEvent {
 pub struct TokenTimeline {
     script: Script,
     pacing: Pacing,
+    /// Set when the schedule is walked rather than read off the grid.
+    walk: Option<Walk>,
     next: u32,
     end: u32,
     /// Offset subtracted from the schedule, so a resumed stream sends its
@@ -88,16 +97,33 @@ impl TokenTimeline {
     /// The whole script, or from token `from` on (a resume), up to an
     /// optional token cap.
     pub fn new(script: Script, pacing: Pacing, from: u32, cap: Option<u32>) -> Self {
+        Self::with_latency(script, pacing, Latency::default(), from, cap)
+    }
+
+    /// As [`new`](Self::new), with `latency`'s drawn gaps, stalls and load
+    /// curve on top of the grid (the load itself comes from
+    /// [`with_load`](Self::with_load)).
+    pub fn with_latency(
+        script: Script,
+        pacing: Pacing,
+        latency: Latency,
+        from: u32,
+        cap: Option<u32>,
+    ) -> Self {
         let end = cap.map_or(script.len(), |cap| cap.min(script.len()));
         let from = from.min(end);
+        let schedule = Schedule::new(pacing, &latency);
         let base = if from == 0 {
             Duration::ZERO
         } else {
-            pacing.offset(from - 1)
+            schedule.offset(from - 1)
         };
+        let walk =
+            (!latency.is_none()).then(|| Walk::new(schedule, latency.load, (from, end), base));
         TokenTimeline {
             script,
             pacing,
+            walk,
             next: from,
             end,
             base,
@@ -108,10 +134,21 @@ impl TokenTimeline {
         }
     }
 
-    /// The plan's stream: from where it starts, up to its cut, with its fault.
+    /// The plan's stream: from where it starts, up to its cut, with its
+    /// latency and fault.
     pub fn for_plan(plan: Plan) -> Self {
         let from = plan.start.position();
-        TokenTimeline::new(plan.script, plan.pacing, from, Some(plan.end)).with_fault(plan.fault)
+        TokenTimeline::with_latency(plan.script, plan.pacing, plan.latency, from, Some(plan.end))
+            .with_fault(plan.fault)
+    }
+
+    /// Reads the streams generating on the model from `active`, for the
+    /// load curve (a timeline without one ignores it).
+    pub fn with_load(mut self, active: Arc<AtomicUsize>) -> Self {
+        if let Some(walk) = &mut self.walk {
+            walk.read_load_from(active);
+        }
+        self
     }
 
     /// Injects a stream fault (`status` faults are answered before any
@@ -176,8 +213,11 @@ impl Timeline for TokenTimeline {
         if self.end == 0 {
             return Some(Duration::ZERO);
         }
-        let at = self.pacing.offset(index) + self.stall_before(self.next);
-        Some(at.saturating_sub(self.base))
+        let at = match &self.walk {
+            Some(walk) => walk.due(),
+            None => self.pacing.offset(index),
+        };
+        Some((at + self.stall_before(self.next)).saturating_sub(self.base))
     }
 
     fn emit(&mut self, elapsed: Duration) -> TokenEvent {
@@ -197,6 +237,11 @@ impl Timeline for TokenTimeline {
         {
             let index = self.next;
             self.next += 1;
+            if let Some(walk) = &mut self.walk
+                && self.next < self.end
+            {
+                walk.advance(self.next);
+            }
             self.first_token_at.get_or_insert(elapsed);
             let part = self.script.part_of(index);
             return TokenEvent::Token { index, part, text };

@@ -52,6 +52,17 @@ async fn chat_streams_send_a_body_and_count_meta_tokens_and_done() {
 }
 
 #[tokio::test]
+async fn rounds_keep_the_concurrency_and_run_every_stream() {
+    let app = spawn_app().await;
+    let url = app.url("/clock?interval_ms=10&count=3");
+    let args = [&url[..], "-c", "4", "-r", "5", "-q", "--ramp", "0"];
+    let report = Report::of(&within("the bench run", trickle_loadgen::run(options(&args))).await);
+    assert_eq!((report.streams, report.completed), (20, 20), "{report}");
+    assert!(report.peak_open <= 4, "{report}");
+    assert!(report.first_paced_ms.is_some(), "{report}");
+}
+
+#[tokio::test]
 async fn refused_streams_are_failures_with_their_status() {
     let app = spawn_app_with(|s| s.limits.max_streams = 1).await;
     let url = app.url("/clock?interval_ms=2000&count=2");

@@ -24,6 +24,11 @@ pub struct Args {
     /// Concurrent streams to open (each once).
     #[arg(short = 'c', long, default_value_t = 100)]
     pub streams: usize,
+    /// Streams each of the -c clients opens, one after another: the
+    /// concurrency stays at -c (a closed loop) and -c × rounds streams run
+    /// in all. A client whose stream fails starts its next one at once.
+    #[arg(short = 'r', long, default_value_t = 1)]
+    pub rounds: usize,
     /// New streams per second while ramping up; 0 opens them all at once.
     #[arg(long, default_value_t = 1000.0)]
     pub ramp: f64,
@@ -95,6 +100,9 @@ impl Args {
         if self.streams == 0 {
             return Err("invalid streams: 0 (use 1 or more)".into());
         }
+        if self.rounds == 0 {
+            return Err("invalid rounds: 0 (use 1 or more)".into());
+        }
         Ok(Options {
             request: Request {
                 address: target.address,
@@ -102,6 +110,7 @@ impl Args {
                 paced: Arc::from(self.paced_event.as_str()),
             },
             streams: self.streams,
+            rounds: self.rounds,
             ramp_per_s: (self.ramp > 0.0).then_some(self.ramp),
             time_bound: Duration::from_secs(self.time_bound_s.max(1)),
             expected_gap: self.expected_gap_ms.map(Duration::from_millis),

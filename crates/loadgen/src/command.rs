@@ -26,7 +26,7 @@ pub fn command(args: &Args) -> std::process::ExitCode {
         Some(_) => {}
         None => eprintln!("cannot read the open-file limit; running as asked"),
     }
-    let asked = args.streams;
+    let asked = args.streams * args.rounds;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -3,9 +3,10 @@
 //! server and measures any SSE server the same way.
 //!
 //! Data flows one way: [`Args`] (the command line) → [`Options`] (validated)
-//! → [`run`], which opens the streams at the ramp rate, each one a task in
-//! [`client`] that parses its body with [`sse`] and records its timing in
-//! [`stats`] until the stream ends ([`StreamEnd`]) → [`Measurements`] (every
+//! → [`run`], which starts the clients at the ramp rate, each a task that
+//! opens its streams one after another (`--rounds`); a stream ([`client`])
+//! parses its body with [`sse`] and records its timing in [`stats`] until
+//! it ends ([`StreamEnd`]) → [`Measurements`] (every
 //! stream's histograms and tallies) → [`Report`] (a table or JSON).
 //!
 //! - [`args`]: the command line; [`command`]: the whole command, exit code
@@ -28,7 +29,7 @@ pub mod sse;
 pub mod stats;
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -43,8 +44,10 @@ use stats::{StreamLog, Totals};
 pub struct Options {
     /// The server to connect to.
     pub request: Request,
-    /// Streams to open (all held concurrently).
+    /// Streams to open (all held concurrently): the clients.
     pub streams: usize,
+    /// Streams each client opens one after another.
+    pub rounds: usize,
     /// New streams per second; `None` opens them all at once.
     pub ramp_per_s: Option<f64>,
     /// The whole run ends after this; streams still open are cut.
@@ -100,7 +103,8 @@ impl Live {
 pub struct Measurements {
     /// Histograms and tallies over every stream.
     pub totals: Totals,
-    /// Streams asked for and streams actually opened (the file limit may cap them).
+    /// Streams asked for (clients × rounds) and streams actually opened
+    /// (the file limit or the time bound may cap them).
     pub asked: usize,
     /// Streams opened.
     pub opened: usize,
@@ -112,47 +116,36 @@ pub struct Measurements {
     pub server: Option<procfs::ServerUse>,
 }
 
-/// Runs the load and gathers the measurements. Call inside a multi-threaded
-/// tokio runtime.
-pub async fn run(options: Options) -> Measurements {
-    let planned = options.streams;
-    let mut opened = 0;
-    let totals = Arc::new(Mutex::new(Totals::default()));
-    let live = Arc::new(Live::default());
-    let started = Instant::now();
-    let deadline = tokio::time::Instant::now() + options.time_bound;
-    let sampler = options
-        .pid
-        .map(|pid| procfs::Sampler::start(pid, live.clone()));
-    let ticker = options
-        .progress
-        .then(|| progress::start(live.clone(), planned));
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..planned {
-        if let Some(rate) = options.ramp_per_s.filter(|r| *r > 0.0) {
-            let at = started + Duration::from_secs_f64(i as f64 / rate);
-            tokio::time::sleep_until(at.into()).await;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            break;
-        }
-        let source =
-            (!options.sources.is_empty()).then(|| options.sources[i % options.sources.len()]);
-        let (request, totals, live, gap) = (
-            options.request.clone(),
-            totals.clone(),
-            live.clone(),
-            options.expected_gap,
-        );
-        let expected_events = options.expected_events;
-        opened += 1;
-        tasks.spawn(async move {
+/// What every client of a run shares.
+#[derive(Clone)]
+struct Client {
+    request: Request,
+    totals: Arc<Mutex<Totals>>,
+    live: Arc<Live>,
+    gap: Option<Duration>,
+    expected_events: Option<u64>,
+    rounds: usize,
+    deadline: tokio::time::Instant,
+    /// Streams started so far.
+    opened: Arc<AtomicUsize>,
+}
+
+impl Client {
+    /// Opens `rounds` streams one after another from `source`, each folded
+    /// into the totals as it ends.
+    async fn run(self, source: Option<IpAddr>) {
+        let live = &self.live;
+        for _ in 0..self.rounds {
+            if tokio::time::Instant::now() >= self.deadline {
+                break;
+            }
+            self.opened.fetch_add(1, Ordering::Relaxed);
             let open = live.open.fetch_add(1, Ordering::Relaxed) + 1;
             live.peak_open.fetch_max(open, Ordering::Relaxed);
-            let mut log = StreamLog::new(Instant::now(), gap).expecting(expected_events);
+            let mut log = StreamLog::new(Instant::now(), self.gap).expecting(self.expected_events);
             let ran = tokio::time::timeout_at(
-                deadline,
-                client::stream(&request, source, &mut log, &totals, &live),
+                self.deadline,
+                client::stream(&self.request, source, &mut log, &self.totals, live),
             );
             let end = ran.await.unwrap_or(StreamEnd::Cut);
             live.open.fetch_sub(1, Ordering::Relaxed);
@@ -160,8 +153,45 @@ pub async fn run(options: Options) -> Measurements {
             if matches!(end, StreamEnd::Failed(_)) {
                 live.failed.fetch_add(1, Ordering::Relaxed);
             }
-            log.finish(end, Instant::now(), &totals);
-        });
+            log.finish(end, Instant::now(), &self.totals);
+        }
+    }
+}
+
+/// Runs the load and gathers the measurements. Call inside a multi-threaded
+/// tokio runtime.
+pub async fn run(options: Options) -> Measurements {
+    let planned = options.streams * options.rounds;
+    let live = Arc::new(Live::default());
+    let started = Instant::now();
+    let client = Client {
+        request: options.request.clone(),
+        totals: Arc::new(Mutex::new(Totals::default())),
+        live: live.clone(),
+        gap: options.expected_gap,
+        expected_events: options.expected_events,
+        rounds: options.rounds,
+        deadline: tokio::time::Instant::now() + options.time_bound,
+        opened: Arc::default(),
+    };
+    let sampler = options
+        .pid
+        .map(|pid| procfs::Sampler::start(pid, live.clone()));
+    let ticker = options
+        .progress
+        .then(|| progress::start(live.clone(), planned));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..options.streams {
+        if let Some(rate) = options.ramp_per_s.filter(|r| *r > 0.0) {
+            let at = started + Duration::from_secs_f64(i as f64 / rate);
+            tokio::time::sleep_until(at.into()).await;
+        }
+        if tokio::time::Instant::now() >= client.deadline {
+            break;
+        }
+        let source =
+            (!options.sources.is_empty()).then(|| options.sources[i % options.sources.len()]);
+        tasks.spawn(client.clone().run(source));
     }
     while tasks.join_next().await.is_some() {}
     let elapsed = started.elapsed();
@@ -173,11 +203,11 @@ pub async fn run(options: Options) -> Measurements {
         None => None,
     };
     let peak_open = live.peak_open.load(Ordering::Relaxed);
-    let totals = std::mem::take(&mut *totals.lock().unwrap_or_else(|e| e.into_inner()));
+    let totals = std::mem::take(&mut *client.totals.lock().unwrap_or_else(|e| e.into_inner()));
     Measurements {
         totals,
-        asked: options.streams,
-        opened,
+        asked: planned,
+        opened: client.opened.load(Ordering::Relaxed),
         elapsed,
         peak_open,
         server,

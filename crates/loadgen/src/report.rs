@@ -63,6 +63,8 @@ pub struct Report {
     pub events_per_s: f64,
     /// Connect to first event, ms.
     pub first_event_ms: Option<Spread>,
+    /// Connect to first paced event (time to first token), ms.
+    pub first_paced_ms: Option<Spread>,
     /// Between consecutive events of a stream, ms.
     pub gap_ms: Option<Spread>,
     /// Behind the expected schedule, ms (see `trickle bench --help`).
@@ -95,6 +97,7 @@ impl Report {
             events: t.events,
             events_per_s: t.events as f64 / secs,
             first_event_ms: Spread::of(&t.first_event, 1e3),
+            first_paced_ms: Spread::of(&t.first_paced, 1e3),
             gap_ms: Spread::of(&t.gaps, 1e3),
             lateness_ms: Spread::of(&t.lateness, 1e3),
             drift_pct: Spread::of(&t.drift_ppm, 1e4),
@@ -142,6 +145,7 @@ impl fmt::Display for Report {
         )?;
         writeln!(f, "{:<22} {:>10} {:>10} {:>10}", "", "p50", "p99", "max")?;
         row(f, "first event (ms)", self.first_event_ms)?;
+        row(f, "first paced (ms)", self.first_paced_ms)?;
         row(f, "gap (ms)", self.gap_ms)?;
         row(f, "lateness (ms)", self.lateness_ms)?;
         row(f, "drift (%)", self.drift_pct)?;

@@ -22,6 +22,9 @@ const BATCH: usize = 256;
 pub struct Totals {
     /// Time from connecting to the first event.
     pub first_event: Histogram<u64>,
+    /// Time from connecting to the first paced event (a reply's first
+    /// token: its time to first token as a client sees it).
+    pub first_paced: Histogram<u64>,
     /// Time between consecutive events of a stream.
     pub gaps: Histogram<u64>,
     /// Lateness against the expected gap (see the module doc).
@@ -48,6 +51,7 @@ impl Default for Totals {
     fn default() -> Self {
         Totals {
             first_event: histogram(),
+            first_paced: histogram(),
             gaps: histogram(),
             lateness: histogram(),
             drift_ppm: histogram(),
@@ -168,6 +172,10 @@ impl StreamLog {
             t.first_event
                 .saturating_record(micros(first - self.started));
         }
+        if let Some(first) = self.first_paced {
+            t.first_paced
+                .saturating_record(micros(first - self.started));
+        }
         if let (Some(first), Some(last), Some(gap)) = (self.first_paced, self.last, self.gap) {
             let scheduled = gap.as_secs_f64() * (self.paced.saturating_sub(1)) as f64;
             if scheduled > 0.0 && end == StreamEnd::Completed {
@@ -189,6 +197,24 @@ impl StreamLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_paced_event_is_timed_apart_from_the_first_event() {
+        let totals = Mutex::new(Totals::default());
+        let start = Instant::now();
+        let mut log = StreamLog::new(start, None);
+        // A `meta` event at once, the first token after a queue and a TTFT.
+        log.event(start + Duration::from_millis(2), false, &totals);
+        log.event(start + Duration::from_millis(900), true, &totals);
+        log.finish(
+            StreamEnd::Completed,
+            start + Duration::from_secs(1),
+            &totals,
+        );
+        let t = totals.lock().unwrap();
+        assert!(t.first_event.equivalent(t.first_event.max(), 2000));
+        assert!(t.first_paced.equivalent(t.first_paced.max(), 900_000));
+    }
 
     #[test]
     fn a_completed_stream_with_the_wrong_event_count_fails() {

@@ -80,6 +80,7 @@ async fn answer(
                 .map(|t| (t.role.clone(), t.content.text()))
                 .collect::<Vec<_>>(),
         ),
+        prompt_tokens: Some(input_tokens),
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;

@@ -56,6 +56,7 @@ async fn answer(
         shape: request.shape(profile.reasoning_effort)?,
         route: CompletionStream::ROUTE,
         conversation: Conversation::of(system_prompt(&turns), &turns),
+        prompt_tokens: Some(prompt_tokens),
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;

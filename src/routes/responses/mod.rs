@@ -55,6 +55,7 @@ async fn answer(
         shape: asked.shape,
         route: ResponseStream::ROUTE,
         conversation: asked.conversation,
+        prompt_tokens: Some(asked.input_tokens),
         ..PlanRequest::default()
     };
     let plan = plan::plan(&req, &runtime, planned, Resume::Never).map_err(about_input)?;

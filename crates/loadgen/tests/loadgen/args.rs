@@ -99,6 +99,11 @@ fn bad_arguments_say_what_to_change() {
             "invalid streams",
             "zero streams",
         ),
+        (
+            vec!["http://127.0.0.1:1/", "-r", "0"],
+            "invalid rounds",
+            "zero rounds",
+        ),
     ] {
         let error = args(&line).options().expect_err(why);
         assert!(error.starts_with(want), "{why}: {error}");

@@ -48,6 +48,7 @@ fn the_table_counts_streams_names_failures_and_spreads_each_measure() {
     );
     for name in [
         "first event (ms)",
+        "first paced (ms)",
         "gap (ms)",
         "lateness (ms)",
         "drift (%)",
@@ -75,6 +76,7 @@ fn the_json_has_every_field_the_comparison_scripts_read() {
     }
     for spread in [
         "first_event_ms",
+        "first_paced_ms",
         "gap_ms",
         "lateness_ms",
         "drift_pct",
