@@ -19,6 +19,7 @@
 //!   [`auth`]: optional API keys.
 //! - [`startup`]: [`Application`] binds and runs the server; [`capacity`]:
 //!   streams and connections the open-file limit leaves room for.
+//! - [`journal`]: the requests the model routes received, for tests.
 //! - [`cli`]: the command line; [`telemetry`]: logging; [`reload`]: hot reload.
 //!
 //! `trickle bench`, the load generator, is its own crate (`trickle-loadgen`,
@@ -30,6 +31,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod framing;
+pub mod journal;
 pub mod metrics;
 pub mod middleware;
 pub mod reload;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::{StreamExt as _, stream};
 
-use super::peer_ip;
+use super::{journal, peer_ip};
 use crate::error::ApiError;
 use crate::framing::{Failure, Framed, Framing, WholeReply, Wire as _};
 use crate::metrics::Outcome;
@@ -110,6 +110,9 @@ fn admit<F: Framing>(
     match plan.start {
         Start::Finished => return Ok(Opened::Finished),
         Start::Mismatch => {
+            if let Some(entry) = journal::entry(req) {
+                entry.ended(Outcome::Error, 0);
+            }
             state
                 .metrics()
                 .streams
@@ -120,7 +123,8 @@ fn admit<F: Framing>(
         Start::Fresh | Start::Resume { .. } => {}
     }
     let client = peer_ip(req, &runtime.settings.limits.trusted_proxies);
-    let guard = state.open_stream(F::ROUTE, client)?;
+    let mut guard = state.open_stream(F::ROUTE, client)?;
+    guard.record_in(journal::entry(req));
     if let Some(fault) = plan.fault {
         faults.with_label_values(&[fault.kind()]).inc();
     }

@@ -1,6 +1,7 @@
 //! Admission: whether a new stream may open (draining, the global cap, the
 //! per-client cap), and the [`StreamGuard`] that holds its slot until the
-//! stream is dropped, counting what it sent and logging how it ended.
+//! stream is dropped, counting what it sent and logging how it ended (and
+//! telling the request's journal entry).
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -12,6 +13,7 @@ use tracing::Span;
 
 use super::{AppState, RouteLabel};
 use crate::error::ApiError;
+use crate::journal::Recording;
 use crate::metrics::Outcome;
 use crate::stream::{Observer, Sent};
 
@@ -87,6 +89,7 @@ impl AppState {
             ticks: 0,
             admitted: false,
             span: Span::current(),
+            journal: None,
         };
         let cap = limits.max_streams_per_client;
         if let (Some(ip), true) = (client, cap > 0) {
@@ -126,6 +129,18 @@ pub struct StreamGuard {
     admitted: bool,
     /// The request's span, so the end-of-stream log line carries its id.
     span: Span,
+    /// The request's journal entry, told how the stream ended.
+    journal: Option<Recording>,
+}
+
+impl StreamGuard {
+    /// Reports the stream's end and tokens to `entry` as well.
+    pub fn record_in(&mut self, entry: Option<Recording>) {
+        if let Some(entry) = &entry {
+            entry.streaming();
+        }
+        self.journal = entry;
+    }
 }
 
 impl Observer for StreamGuard {
@@ -148,6 +163,11 @@ impl Observer for StreamGuard {
     /// Without it, dropping the guard means the client left.
     fn finish(&mut self, outcome: Outcome) {
         self.outcome = Some(outcome);
+        // Now, not on drop: the final event has not left yet, so a client
+        // that reads the journal after it sees the stream ended.
+        if let Some(entry) = &self.journal {
+            entry.ended(outcome, self.tokens);
+        }
     }
 }
 
@@ -172,6 +192,9 @@ impl Drop for StreamGuard {
             return;
         }
         let outcome = self.outcome.unwrap_or(Outcome::ClientGone);
+        if let Some(entry) = &self.journal {
+            entry.ended(outcome, self.tokens);
+        }
         inner
             .metrics
             .streams

@@ -1,6 +1,7 @@
 //! Shared application state: the settings in force (swappable as a whole), the
-//! open-stream counters, and the shutdown signal. Built once and cloned into
-//! every worker. [`admission`] decides whether a new stream may open.
+//! open-stream counters, the request journal, and the shutdown signal. Built
+//! once and cloned into every worker. `admission` decides whether a new
+//! stream may open ([`StreamGuard`]).
 
 mod admission;
 
@@ -15,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::capacity::Capacity;
 use crate::config::{ModelKind, Profile, Settings};
 use crate::error::ApiError;
+use crate::journal::Journal;
 use crate::metrics::Metrics;
 use crate::sim::fixture::Fixtures;
 use crate::sim::responder::{Canned, Responders};
@@ -129,6 +131,7 @@ struct Inner {
     draining: AtomicBool,
     shutdown: CancellationToken,
     metrics: Metrics,
+    journal: Journal,
 }
 
 impl AppState {
@@ -150,6 +153,7 @@ impl AppState {
                 draining: AtomicBool::new(false),
                 shutdown: CancellationToken::new(),
                 metrics: Metrics::new(),
+                journal: Journal::default(),
             }),
         }
     }
@@ -194,6 +198,12 @@ impl AppState {
     /// The server's metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    /// The request journal; it outlives reloads, and `journal.size` in
+    /// force bounds it.
+    pub fn journal(&self) -> &Journal {
+        &self.inner.journal
     }
 
     /// The metrics as Prometheus text, with the open-stream gauges refreshed.
