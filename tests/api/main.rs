@@ -27,3 +27,4 @@ mod reload;
 mod responses;
 mod resume;
 mod scale_out;
+mod testing;
