@@ -16,6 +16,7 @@ mod fixtures;
 mod gemini;
 mod helpers;
 mod hostile;
+mod journal;
 mod lifecycle;
 mod logs;
 mod ollama;
