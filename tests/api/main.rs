@@ -24,6 +24,7 @@ mod openai;
 mod operations;
 mod page;
 mod process;
+mod readme_example;
 mod reload;
 mod responses;
 mod resume;

@@ -1,5 +1,6 @@
 //! `trickle::testing` as a user's test calls it: settings and fixtures in
-//! code, a free port, the typed journal, stopping.
+//! code, a free port, the typed journal, stopping; and the README's
+//! examples kept equal to the files that run.
 
 use serde_json::{Value, json};
 use trickle::journal::Outcome;
@@ -120,4 +121,34 @@ fn the_test_settings_are_the_built_in_ones_without_waiting() {
             .values()
             .all(|p| p.token_delay_ms.is_none())
     );
+}
+
+/// The README shows these files as they are, so what it shows is what CI
+/// runs: the fixtures and pytest file of `.ci/python-clients`, and the Rust
+/// test in `readme_example.rs`.
+#[test]
+fn the_readme_shows_the_examples_ci_runs() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |path: &str| {
+        std::fs::read_to_string(format!("{root}/{path}")).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let readme = read("README.md");
+    let rust = read("tests/api/readme_example.rs");
+    let rust = &rust[rust.find("use ").expect("a use")..];
+    for (path, text) in [
+        (
+            "tests/python/fixtures.toml",
+            read("tests/python/fixtures.toml"),
+        ),
+        (
+            "tests/python/test_readme_example.py",
+            read("tests/python/test_readme_example.py"),
+        ),
+        ("tests/api/readme_example.rs", rust.to_owned()),
+    ] {
+        assert!(
+            readme.contains(&text),
+            "README.md does not show {path} as it is"
+        );
+    }
 }
