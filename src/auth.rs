@@ -1,10 +1,10 @@
 //! Optional API keys. When `auth.api_keys` is set, `/chat`, `/ai-sdk/*`,
-//! `/v1/*`, `/v1beta/*` and `/api/*` (and `/metrics` and `/_trickle/*` with
-//! `auth.protect_metrics`) need `Authorization: Bearer <key>`; `/v1/messages`
-//! also takes Anthropic's `x-api-key`, and Gemini's routes Google's
-//! `x-goog-api-key` or `?key=`. The check runs before routing, so an unknown
-//! `/v1/…` path without a key is a 401, not a 404. Keys are compared in
-//! constant time and never logged.
+//! `/v1/*`, `/v1beta/*` and `/api/*` (and, with `auth.protect_metrics`,
+//! `/metrics` and the request journal under `/_trickle/`) need
+//! `Authorization: Bearer <key>`; `/v1/messages` also takes Anthropic's
+//! `x-api-key`, and Gemini's routes Google's `x-goog-api-key` or `?key=`.
+//! The check runs before routing, so an unknown `/v1/…` path without a key
+//! is a 401, not a 404. Keys are compared in constant time and never logged.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
@@ -174,12 +174,14 @@ mod tests {
             ("/readyz", None),
             ("/metrics", None),
             ("/_trickle/profiles", None),
+            ("/_trickle/requests", None),
         ];
         for (path, shape) in cases {
             assert_eq!(protected(path, false), shape, "{path}");
         }
         assert_eq!(protected("/metrics", true), Some(Api::Native));
         assert_eq!(protected("/_trickle/profiles/m", true), Some(Api::Native));
+        assert_eq!(protected("/_trickle/requests", true), Some(Api::Native));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::framing::Api;
 /// `invalid_api_key`, …), kept in the response's extensions so that the
 /// request's log line can say `error_code=…`.
 ///
-/// [`render`], the one place error responses are built, inserts it for
+/// `render`, the one place error responses are built, inserts it for
 /// every API's shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorCode(pub &'static str);

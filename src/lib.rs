@@ -20,6 +20,8 @@
 //!   [`auth`]: optional API keys.
 //! - [`startup`]: [`Application`] binds and runs the server; [`capacity`]:
 //!   streams and connections the open-file limit leaves room for.
+//! - [`journal`]: the requests the model routes received, for tests;
+//!   [`testing`]: a server inside a Rust test, with its journal.
 //! - [`cli`]: the command line; [`telemetry`]: logging; [`reload`]: hot reload.
 //!
 //! `trickle bench`, the load generator, is its own crate (`trickle-loadgen`,
@@ -31,6 +33,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod framing;
+pub mod journal;
 pub mod metrics;
 pub mod middleware;
 pub mod reload;
@@ -40,5 +43,6 @@ pub mod startup;
 pub mod state;
 pub mod stream;
 pub mod telemetry;
+pub mod testing;
 
 pub use startup::Application;

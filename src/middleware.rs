@@ -1,5 +1,6 @@
 //! Middleware that applies to every route: the request's log span and
-//! response counting for metrics.
+//! response counting for metrics. (The request journal wraps the model
+//! routes alone: `routes::journal`.)
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -7,6 +8,7 @@ use std::task::{Context, Poll};
 use actix_web::Error;
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
 use tracing::Instrument as _;
@@ -43,7 +45,25 @@ pub async fn trace_request(
         error_code = tracing::field::Empty,
     );
     let response = next.call(req).instrument(span.clone()).await;
-    let (status, code) = match &response {
+    let (status, code) = answer_of(&response);
+    span.record("status", status.as_u16());
+    if let Some(code) = code {
+        span.record("error_code", tracing::field::display(code));
+    }
+    response.map(|response| {
+        response.map_body(|_, body| InSpan {
+            body: body.boxed(),
+            _span: span,
+        })
+    })
+}
+
+/// The status a route answered and, for an error answer, its code (from its
+/// [`ErrorCode`] extension).
+pub fn answer_of<B>(
+    response: &Result<ServiceResponse<B>, Error>,
+) -> (StatusCode, Option<&'static str>) {
+    let (status, code) = match response {
         Ok(response) => (
             response.status(),
             response.response().extensions().get::<ErrorCode>().copied(),
@@ -57,16 +77,7 @@ pub async fn trace_request(
                 .copied(),
         ),
     };
-    span.record("status", status.as_u16());
-    if let Some(ErrorCode(code)) = code {
-        span.record("error_code", tracing::field::display(code));
-    }
-    response.map(|response| {
-        response.map_body(|_, body| InSpan {
-            body: body.boxed(),
-            _span: span,
-        })
-    })
+    (status, code.map(|ErrorCode(code)| code))
 }
 
 /// A response body that keeps its request's span open until it is dropped.

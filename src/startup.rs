@@ -27,6 +27,13 @@ impl Application {
     /// Binds `server.host:server.port` (port 0 picks a free one) and prepares
     /// the workers. Fails on a bad responses file or a busy port.
     pub fn build(settings: Settings) -> Result<Self, String> {
+        Self::with_runtime(Runtime::new(settings)?)
+    }
+
+    /// [`build`](Self::build) with a runtime made by the caller, for
+    /// fixtures given in code rather than in a file.
+    pub fn with_runtime(runtime: Runtime) -> Result<Self, String> {
+        let settings = &runtime.settings;
         let address = settings.address();
         let listener = listen(&address, settings.server.reuse_port)
             .map_err(|e| cannot_listen(&address, settings.server.port, &e))?;
@@ -35,7 +42,7 @@ impl Application {
         let workers = settings.server.worker_count();
         let origins = settings.cors.allowed_origins.clone();
         let header_timeout = Duration::from_millis(settings.server.header_timeout_ms);
-        let state = AppState::new(Runtime::new(settings)?, routes::STREAM_ROUTES);
+        let state = AppState::new(runtime, routes::STREAM_ROUTES);
         let connections_per_worker = state.capacity().connections_per_worker(workers);
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
@@ -262,5 +269,14 @@ impl Stopper {
         }
         self.state.end_streams();
         self.handle.stop(true).await;
+    }
+
+    /// Stops at once, without the grace: open streams are ended and every
+    /// connection is closed. The stop is under way when this returns; the
+    /// future finishes when the server has stopped. For tests that are done.
+    pub fn stop_now(&self) -> impl Future<Output = ()> + use<> {
+        self.state.start_draining();
+        self.state.end_streams();
+        self.handle.stop(false)
     }
 }

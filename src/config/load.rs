@@ -29,6 +29,16 @@ pub struct Overrides {
     pub fixtures: Option<PathBuf>,
 }
 
+/// The built-in defaults alone: no `./config/default.toml`, no environment,
+/// so that a test reads the same settings from any working directory.
+pub fn built_in() -> Settings {
+    Config::builder()
+        .add_source(File::from_str(BUILT_IN, FileFormat::Toml))
+        .build()
+        .and_then(Config::try_deserialize)
+        .expect("the built-in defaults are valid settings (tested)")
+}
+
 /// Loads settings from every layer, reading the process environment.
 pub fn load(overrides: &Overrides) -> Result<Settings, String> {
     load_with_env(overrides, None)

@@ -1,6 +1,6 @@
 //! Settings: the types that `config/default.toml` deserialises into, how the
 //! layers are merged ([`load`]) and the range checks that reject a bad value
-//! with one line naming the key ([`validate`]). Unknown keys are caught per
+//! with one line naming the key (`validate`). Unknown keys are caught per
 //! layer (`schema`), and every error names the file as the user gave it or
 //! the environment variable (`source`).
 
@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use load::{LOCAL_DEFAULTS, Overrides, load, load_with_env};
+pub use load::{LOCAL_DEFAULTS, Overrides, built_in, load, load_with_env};
 pub use patch::{PACING_KEYS, PatchError};
 pub use validate::InvalidSetting;
 
@@ -43,6 +43,8 @@ pub struct Settings {
     pub responses: ResponsesSettings,
     /// Rules that decide replies, for tests.
     pub fixtures: FixturesSettings,
+    /// The request journal, for tests.
+    pub journal: JournalSettings,
     /// Injected faults.
     pub faults: FaultSettings,
     /// The web page.
@@ -401,6 +403,14 @@ pub struct FixturesSettings {
     /// When no fixture matches: refuse the request (404) instead of letting
     /// the model profile answer.
     pub strict: bool,
+}
+
+/// `[journal]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalSettings {
+    /// Requests kept in the journal, the oldest dropped first; 0 keeps none.
+    pub size: usize,
 }
 
 /// A profile with every pacing value resolved against `[stream]`.

@@ -9,6 +9,11 @@ use super::{ModelKind, ProfileSettings, Settings};
 /// (3072), and a bound on the reply to a request of 2048 inputs.
 const MAX_DIMENSIONS: u32 = 8192;
 
+/// The most requests the journal may keep. Each holds up to
+/// `limits.max_body_bytes` of messages, so a typo must not ask for unbounded
+/// memory; no test reads back more than this.
+const MAX_JOURNAL: usize = 100_000;
+
 /// Profile keys of either kind; of the others, these are an embedding
 /// profile's and the rest a chat profile's.
 const SHARED_KEYS: [&str; 2] = ["kind", "description"];
@@ -128,6 +133,7 @@ impl Settings {
             l.max_clock_interval_ms,
         )?;
         range("clock.count", self.clock.count, 1, l.max_clock_count)?;
+        range("journal.size", self.journal.size, 0, MAX_JOURNAL)?;
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             return Err(InvalidSetting {
                 key: "log.level".to_owned(),

@@ -1,6 +1,6 @@
 //! Google's Gemini framing: `streamGenerateContent` sends one
 //! `GenerateContentResponse` per token, on either of two wires
-//! ([`wire`]): `data:` lines with `?alt=sse`, one streamed JSON array
+//! (`wire`): `data:` lines with `?alt=sse`, one streamed JSON array
 //! without it. Thoughts asked for with `includeThoughts` come first as parts
 //! with `thought: true`; the last token's object carries `finishReason` and
 //! the whole usage, as Gemini's last chunk does; no closing event follows.

@@ -1,7 +1,7 @@
 //! Reading a request body: capped at `limits.max_body_bytes` (413 as soon as
 //! the cap is passed, without reading the rest), bounded in time by
 //! `limits.body_timeout_ms` (408), and decoded by content type. Decoding
-//! errors say what to send instead: [`problem`] words them for integer
+//! errors say what to send instead: `problem` words them for integer
 //! fields, the same for JSON, form bodies and query strings ([`form`]).
 
 mod form;

@@ -4,6 +4,7 @@
 
 use actix_web::HttpRequest;
 
+use super::journal;
 use super::plan::PlanRequest;
 use crate::error::ApiError;
 use crate::sim::fixture::{Asked, Rule};
@@ -34,7 +35,11 @@ pub fn choose<'r>(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    match runtime.fixtures.find(&asked, &header) {
+    let found = runtime.fixtures.find(&asked, &header);
+    if let (Some(rule), Some(entry)) = (found, journal::entry(req)) {
+        entry.matched(&rule.name);
+    }
+    match found {
         Some(rule) => match &rule.answer.error {
             Some((status, message)) => Err(ApiError::Fixture {
                 status: *status,

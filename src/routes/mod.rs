@@ -1,9 +1,10 @@
 //! The route table and the small helpers handlers share. One file per
 //! surface (chat, clock, openai, responses, anthropic, gemini, ollama,
 //! ai_sdk, embeddings, health, models, page); every reply goes request →
-//! [`plan`] → [`open`] with the route's framing.
-//! [`body`] reads and decodes request bodies, [`messages`] the provider
-//! APIs' messages, [`fault`] picks injected faults.
+//! [`plan`] → `open` with the route's framing.
+//! [`body`] reads and decodes request bodies, `messages` the provider
+//! APIs' messages, [`fault`] picks injected faults, [`journal`] keeps the
+//! model routes' requests.
 
 mod ai_sdk;
 mod anthropic;
@@ -15,6 +16,7 @@ pub mod fault;
 mod fixtures;
 mod gemini;
 mod health;
+pub mod journal;
 mod messages;
 mod models;
 mod ollama;
@@ -30,8 +32,11 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use actix_web::Resource;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::guard;
 use actix_web::http::header::HeaderName;
+use actix_web::middleware::{Next, from_fn};
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse, ResponseError as _};
 
@@ -65,19 +70,35 @@ pub fn configure(cfg: &mut ServiceConfig) {
         cfg.service(resource(path, "GET").route(web::get().to(page::get)));
     }
     cfg.service(
-        resource("/chat", "GET, POST")
+        model("/chat", "GET, POST", NativeChat::ROUTE)
             .route(web::post().to(chat::post))
             .route(web::get().to(chat::get)),
     )
     .service(resource("/clock", "GET").route(web::get().to(clock::get)))
     .service(resource("/page/settings.json", "GET").route(web::get().to(page::settings)))
-    .service(resource("/v1/chat/completions", "POST").route(web::post().to(openai::completions)))
-    .service(resource("/v1/responses", "POST").route(web::post().to(responses::create)))
-    .service(resource("/v1/messages", "POST").route(web::post().to(anthropic::messages)))
-    .service(resource("/v1/embeddings", "POST").route(web::post().to(embeddings::create)))
-    .service(resource("/ai-sdk/chat", "POST").route(web::post().to(ai_sdk::chat)))
-    .service(resource("/api/chat", "POST").route(web::post().to(ollama::chat)))
-    .service(resource("/api/generate", "POST").route(web::post().to(ollama::generate)))
+    .service(
+        model("/v1/chat/completions", "POST", CompletionStream::ROUTE)
+            .route(web::post().to(openai::completions)),
+    )
+    .service(
+        model("/v1/responses", "POST", ResponseStream::ROUTE)
+            .route(web::post().to(responses::create)),
+    )
+    .service(
+        model("/v1/messages", "POST", MessageStream::ROUTE)
+            .route(web::post().to(anthropic::messages)),
+    )
+    .service(
+        model("/v1/embeddings", "POST", embeddings::ROUTE)
+            .route(web::post().to(embeddings::create)),
+    )
+    .service(
+        model("/ai-sdk/chat", "POST", UiMessageStream::ROUTE).route(web::post().to(ai_sdk::chat)),
+    )
+    .service(model("/api/chat", "POST", ReplyStream::ROUTE).route(web::post().to(ollama::chat)))
+    .service(
+        model("/api/generate", "POST", ReplyStream::ROUTE).route(web::post().to(ollama::generate)),
+    )
     .service(resource("/api/tags", "GET").route(web::get().to(ollama::tags)))
     .service(resource("/api/show", "POST").route(web::post().to(ollama::show)))
     .service(resource("/api/version", "GET").route(web::get().to(ollama::version)));
@@ -86,11 +107,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
     for version in ["/v1beta", "/v1"] {
         let method = |name: &str| format!("{version}/models/{{model}}:{name}");
         cfg.service(
-            resource(&method("generateContent"), "POST").route(web::post().to(gemini::generate)),
+            model(
+                &method("generateContent"),
+                "POST",
+                GeminiStream::<Sse>::ROUTE,
+            )
+            .route(web::post().to(gemini::generate)),
         )
         .service(
-            resource(&method("streamGenerateContent"), "POST")
-                .route(web::post().to(gemini::stream)),
+            model(
+                &method("streamGenerateContent"),
+                "POST",
+                GeminiStream::<Sse>::ROUTE,
+            )
+            .route(web::post().to(gemini::stream)),
         )
         .service(
             resource(&method("countTokens"), "POST").route(web::post().to(gemini::count_tokens)),
@@ -116,7 +146,32 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(
             resource("/_trickle/profiles/{name}", "PATCH").route(web::patch().to(profiles::patch)),
         )
-        .service(resource("/metrics", "GET").route(web::get().to(health::metrics)));
+        .service(resource("/metrics", "GET").route(web::get().to(health::metrics)))
+        .service(
+            resource(journal::PATH, "GET, DELETE")
+                .route(web::get().to(journal::list))
+                .route(web::delete().to(journal::clear)),
+        );
+}
+
+/// A model route: a [`resource`] whose requests are kept in the request
+/// journal under `api`.
+fn model(
+    path: &str,
+    allow: &'static str,
+    api: RouteLabel,
+) -> Resource<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody + use<>>,
+        Error = actix_web::Error,
+        InitError = (),
+    > + use<>,
+> {
+    resource(path, allow).wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
+        journal::keep(api, req, next)
+    }))
 }
 
 /// A route whose other methods get the JSON 405 with `Allow: allow`.

@@ -16,7 +16,7 @@ use std::time::Duration;
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::{StreamExt as _, stream};
 
-use super::peer_ip;
+use super::{journal, peer_ip};
 use crate::error::ApiError;
 use crate::framing::{Failure, Framed, Framing, WholeReply, Wire as _};
 use crate::metrics::Outcome;
@@ -117,6 +117,9 @@ fn admit<F: Framing>(
     match plan.start {
         Start::Finished => return Ok(Opened::Finished),
         Start::Mismatch => {
+            if let Some(entry) = journal::entry(req) {
+                entry.ended(Outcome::Error, 0);
+            }
             state
                 .metrics()
                 .streams
@@ -129,13 +132,14 @@ fn admit<F: Framing>(
     let (profile, fault) = (std::sync::Arc::clone(&plan.profile), plan.fault);
     let client = peer_ip(req, &runtime.settings.limits.trusted_proxies);
     let mut timeline = TokenTimeline::for_plan(plan);
-    let guard = match runtime.gate(&profile.name) {
+    let mut guard = match runtime.gate(&profile.name) {
         Some(gate) => {
             timeline = timeline.with_load(gate.active_counter());
             state.open_model_stream(F::ROUTE, client, gate)?
         }
         None => state.open_stream(F::ROUTE, client)?,
     };
+    guard.record_in(journal::entry(req));
     if let Some(fault) = fault {
         faults.with_label_values(&[fault.kind()]).inc();
     }

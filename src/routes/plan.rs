@@ -9,7 +9,7 @@ use std::time::Duration;
 use actix_web::HttpRequest;
 use serde::Deserialize;
 
-use super::{fault, fixtures};
+use super::{fault, fixtures, journal};
 use crate::error::ApiError;
 use rand::RngExt as _;
 
@@ -87,10 +87,16 @@ pub fn plan(
             limits.max_token_delay_ms
         )));
     }
-    let profile = runtime.profile(request.model.as_deref())?;
     if request.conversation.messages.is_empty() {
         request.conversation = Conversation::of(None, &[("user".to_owned(), prompt.clone())]);
     }
+    let journal = journal::entry(req);
+    if let Some(entry) = &journal {
+        let model = request.model.as_deref();
+        let model = model.unwrap_or(&runtime.settings.models.default);
+        entry.asked(model, &request.conversation);
+    }
+    let profile = runtime.profile(request.model.as_deref())?;
     let fixture = fixtures::choose(req, runtime, &request, &prompt)?;
     let timing = fixture.map(|rule| &rule.answer);
     let seed = match (last, request.seed) {
@@ -133,6 +139,9 @@ pub fn plan(
     let fixture_fault = fixture.and_then(|rule| rule.answer.fault);
     let fault = fault::choose(req, runtime, &profile, &prompt, seed, fixture_fault)?
         .filter(|_| last.is_none());
+    if let Some(entry) = journal {
+        entry.planned(seed, fault.map(|f| f.to_string()));
+    }
     Ok(Plan {
         fixture: fixture.map(|rule| rule.name.clone()),
         route: request.route,

@@ -2,7 +2,7 @@
 //! messages, as role and text. Fixtures match on it and the request journal
 //! keeps it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The conversation a request carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -14,7 +14,7 @@ pub struct Conversation {
 }
 
 /// One message: `user`, `assistant`, `tool`, … and its text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// Who said it, in the API's own words.
     pub role: String,

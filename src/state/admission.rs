@@ -1,8 +1,9 @@
 //! Admission: whether a new stream may open (draining, the global cap, the
 //! per-client cap, its model's slots and queue), and the [`StreamGuard`]
 //! that holds its slot until the stream is dropped, counting what it sent
-//! and logging how it ended. A stream queued for a model slot waits inside
-//! its guard ([`Observer::poll_start`]), so the wait is part of the stream.
+//! and logging how it ended (and telling the request's journal entry). A
+//! stream queued for a model slot waits inside its guard
+//! ([`Observer::poll_start`]), so the wait is part of the stream.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -17,6 +18,7 @@ use super::gate::Gate;
 use super::seat::Seat;
 use super::{AppState, RouteLabel};
 use crate::error::ApiError;
+use crate::journal::Recording;
 use crate::metrics::Outcome;
 use crate::stream::{Observer, Sent};
 
@@ -116,6 +118,7 @@ impl AppState {
             admitted: false,
             span: Span::current(),
             seat: None,
+            journal: None,
         };
         let cap = limits.max_streams_per_client;
         if let (Some(ip), true) = (client, cap > 0) {
@@ -164,6 +167,18 @@ pub struct StreamGuard {
     span: Span,
     /// The stream's place on its model, for chat replies.
     seat: Option<Seat>,
+    /// The request's journal entry, told how the stream ended.
+    journal: Option<Recording>,
+}
+
+impl StreamGuard {
+    /// Reports the stream's end and tokens to `entry` as well.
+    pub fn record_in(&mut self, entry: Option<Recording>) {
+        if let Some(entry) = &entry {
+            entry.streaming();
+        }
+        self.journal = entry;
+    }
 }
 
 impl Observer for StreamGuard {
@@ -194,6 +209,11 @@ impl Observer for StreamGuard {
         self.outcome = Some(outcome);
         if let Some(seat) = &mut self.seat {
             seat.release();
+        }
+        // Now, not on drop: the final event has not left yet, so a client
+        // that reads the journal after it sees the stream ended.
+        if let Some(entry) = &self.journal {
+            entry.ended(outcome, self.tokens);
         }
     }
 
@@ -227,6 +247,9 @@ impl Drop for StreamGuard {
             return;
         }
         let outcome = self.outcome.unwrap_or(Outcome::ClientGone);
+        if let Some(entry) = &self.journal {
+            entry.ended(outcome, self.tokens);
+        }
         inner
             .metrics
             .streams

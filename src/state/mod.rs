@@ -1,7 +1,8 @@
 //! Shared application state: the settings in force (swappable as a whole), the
-//! open-stream counters, and the shutdown signal. Built once and cloned into
-//! every worker. [`admission`] decides whether a new stream may open, and
-//! each chat model's [`gate`] whether it generates now, waits or is refused.
+//! open-stream counters, the request journal, and the shutdown signal. Built
+//! once and cloned into every worker. [`admission`] decides whether a new
+//! stream may open, and each chat model's [`gate`] whether it generates now,
+//! waits or is refused.
 
 mod admission;
 pub mod gate;
@@ -16,6 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use tokio_util::sync::CancellationToken;
 
 use crate::capacity::Capacity;
+use crate::journal::Journal;
 use crate::metrics::Metrics;
 
 /// The label of a route that holds streams open (`"chat"`, `"openai"`, …),
@@ -42,6 +44,7 @@ struct Inner {
     draining: AtomicBool,
     shutdown: CancellationToken,
     metrics: Metrics,
+    journal: Journal,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
                 draining: AtomicBool::new(false),
                 shutdown: CancellationToken::new(),
                 metrics: Metrics::new(),
+                journal: Journal::default(),
             }),
         }
     }
@@ -127,6 +131,12 @@ impl AppState {
     /// The server's metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    /// The request journal; it outlives reloads, and `journal.size` in
+    /// force bounds it.
+    pub fn journal(&self) -> &Journal {
+        &self.inner.journal
     }
 
     /// The metrics as Prometheus text, with the open-stream and per-model

@@ -1,43 +1,35 @@
 //! `spawn_app()` and a `TestApp` with one method per endpoint, plus a
 //! spec-conformant reading of event streams.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
 use eventsource_stream::{Event, Eventsource as _};
 use futures_util::StreamExt as _;
 use reqwest::{RequestBuilder, Response};
-use trickle::Application;
-use trickle::config::{Overrides, Settings, load_with_env};
+use trickle::config::Settings;
 use trickle::startup::Stopper;
 use trickle::state::{AppState, RouteLabel};
+use trickle::testing::TestServer;
 
 /// Every read of a stream is bounded by this, so a hang fails the test.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A server running on a free port.
+/// A server running on a free port (the library's [`TestServer`], which
+/// stops it when the test drops it), and a client for it.
 pub struct TestApp {
     pub address: String,
     pub state: AppState,
     pub stopper: Stopper,
     pub client: reqwest::Client,
+    /// Held so that the server runs until the test drops the app.
+    _server: TestServer,
 }
 
-/// Settings as a user gets them, with an empty environment, and fast pacing
-/// so tests never wait on real time.
+/// The built-in settings, whatever the environment holds, with fast pacing
+/// so tests never wait on real time ([`TestServer::settings`]).
 pub fn test_settings() -> Settings {
-    let mut settings =
-        load_with_env(&Overrides::default(), Some(HashMap::new())).expect("built-in settings load");
-    settings.server.port = 0;
-    settings.server.workers = 2;
-    settings.stream.ttft_ms = 0;
-    settings.stream.token_delay_ms = 0;
-    for profile in settings.models.profiles.values_mut() {
-        profile.ttft_ms = None;
-        profile.token_delay_ms = None;
-    }
-    settings
+    TestServer::settings()
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -47,19 +39,23 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_settings();
     change(&mut settings);
-    let app = Application::build(settings).expect("the app builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state();
-    let stopper = app.stopper();
-    tokio::spawn(app.run());
-    TestApp {
-        address,
-        state,
-        stopper,
-        client: reqwest::Client::builder()
-            .timeout(READ_TIMEOUT)
-            .build()
-            .expect("client builds"),
+    let server = TestServer::start(settings).await.expect("the app builds");
+    TestApp::of(server)
+}
+
+impl TestApp {
+    /// Wraps a server started by the test itself.
+    pub fn of(server: TestServer) -> TestApp {
+        TestApp {
+            address: server.base_url().to_owned(),
+            state: server.state().clone(),
+            stopper: server.stopper(),
+            client: reqwest::Client::builder()
+                .timeout(READ_TIMEOUT)
+                .build()
+                .expect("client builds"),
+            _server: server,
+        }
     }
 }
 

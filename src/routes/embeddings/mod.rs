@@ -10,12 +10,15 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::{Serialize, Serializer};
 mod request;
 
-use super::messages;
+use super::{journal, messages};
 use crate::error::{ApiError, Shaped};
 use crate::framing::Api;
-use crate::sim::embedding;
-use crate::state::AppState;
+use crate::sim::{Conversation, embedding};
+use crate::state::{AppState, RouteLabel};
 use request::{Job, Request};
+
+/// The API's label in the journal.
+pub const ROUTE: RouteLabel = "embeddings";
 
 /// `POST /v1/embeddings`
 pub async fn create(
@@ -36,6 +39,9 @@ async fn answer(
     let runtime = state.runtime();
     let request: Request = messages::read_json(&req, payload, &runtime).await?;
     let job = request.job(&runtime)?;
+    if let Some(entry) = journal::entry(&req) {
+        entry.asked(&job.profile.name, &job.conversation());
+    }
     let body = web::block(move || serde_json::to_vec(&job.reply()))
         .await
         .map_err(|_| ApiError::Interrupted)?
@@ -85,6 +91,19 @@ fn widened<S: Serializer>(vector: &[f32], serializer: S) -> Result<S::Ok, S::Err
 }
 
 impl Job {
+    /// The inputs as the journal keeps them: one `input` message each.
+    fn conversation(&self) -> Conversation {
+        let inputs: Vec<(String, String)> = (self.pieces.iter())
+            .map(|p| {
+                (
+                    "input".to_owned(),
+                    String::from_utf8_lossy(&p.bytes).into_owned(),
+                )
+            })
+            .collect();
+        Conversation::of(None, &inputs)
+    }
+
     /// OpenAI's reply: one vector per input, in order, and the tokens read.
     fn reply(&self) -> Reply<'_> {
         let data = (self.pieces.iter().enumerate())
