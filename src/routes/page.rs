@@ -34,7 +34,7 @@ const JS: &str = "text/javascript; charset=utf-8";
 
 /// The page's files. `app.js` loads the ES modules after it (each has one
 /// job; `main.js` lists them); `script-src 'self'` covers modules.
-const FILES: [(&str, &str, &str); 11] = [
+const FILES: [(&str, &str, &str); 15] = [
     page_file!("index.html", "text/html; charset=utf-8"),
     page_file!("style.css", "text/css; charset=utf-8"),
     page_file!("app.js", JS),
@@ -44,6 +44,10 @@ const FILES: [(&str, &str, &str); 11] = [
     page_file!("settings.js", JS),
     page_file!("follow.js", JS),
     page_file!("sse.js", JS),
+    page_file!("json-stream.js", JS),
+    page_file!("apis.js", JS),
+    page_file!("exchange.js", JS),
+    page_file!("wire.js", JS),
     page_file!("chat.js", JS),
     page_file!("clock.js", JS),
 ];
