@@ -66,8 +66,8 @@ pub const STREAM_ROUTES: &[RouteLabel] = &[
 
 /// Registers every route.
 pub fn configure(cfg: &mut ServiceConfig) {
-    for path in ["/", "/index.html", "/app.js", "/style.css"] {
-        cfg.service(resource(path, "GET").route(web::get().to(page::get)));
+    for path in page::paths() {
+        cfg.service(resource(&path, "GET").route(web::get().to(page::get)));
     }
     cfg.service(
         model("/chat", "GET, POST", NativeChat::ROUTE)

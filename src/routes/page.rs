@@ -1,5 +1,5 @@
-//! `GET /`: the chat page and its two assets, compiled into the binary so it
-//! works from any directory. With `page.dir` set they are read from that
+//! `GET /`: the chat page and its assets (a stylesheet and ES modules),
+//! compiled into the binary so it works from any directory. With `page.dir` set they are read from that
 //! folder on every request instead, for live editing. `GET
 //! /page/settings.json` tells the page the settings in force, so it starts
 //! from the server's clock and limits instead of copies in the HTML.
@@ -18,26 +18,48 @@ use crate::state::AppState;
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// The page's files: name, content type, embedded copy.
-const FILES: [(&str, &str, &str); 3] = [
-    (
-        "index.html",
-        "text/html; charset=utf-8",
-        include_str!("../../web/index.html"),
-    ),
-    (
-        "app.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../../web/app.js"),
-    ),
-    (
-        "style.css",
-        "text/css; charset=utf-8",
-        include_str!("../../web/style.css"),
-    ),
+/// One of the page's files: name, content type, embedded copy.
+macro_rules! page_file {
+    ($name:literal, $content_type:expr) => {
+        (
+            $name,
+            $content_type,
+            include_str!(concat!("../../web/", $name)),
+        )
+    };
+}
+
+/// The content type of the page's scripts.
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// The page's files. `app.js` loads the ES modules after it (each has one
+/// job; `main.js` lists them); `script-src 'self'` covers modules.
+const FILES: [(&str, &str, &str); 15] = [
+    page_file!("index.html", "text/html; charset=utf-8"),
+    page_file!("style.css", "text/css; charset=utf-8"),
+    page_file!("app.js", JS),
+    page_file!("main.js", JS),
+    page_file!("dom.js", JS),
+    page_file!("http.js", JS),
+    page_file!("settings.js", JS),
+    page_file!("follow.js", JS),
+    page_file!("sse.js", JS),
+    page_file!("json-stream.js", JS),
+    page_file!("apis.js", JS),
+    page_file!("exchange.js", JS),
+    page_file!("wire.js", JS),
+    page_file!("chat.js", JS),
+    page_file!("clock.js", JS),
 ];
 
-/// Serves `/`, `/app.js` and `/style.css`.
+/// The paths the page is served at: `/`, and each file by its name.
+pub fn paths() -> impl Iterator<Item = String> {
+    ["/".to_owned()]
+        .into_iter()
+        .chain(FILES.iter().map(|(name, ..)| format!("/{name}")))
+}
+
+/// Serves `/` and the page's files.
 pub async fn get(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, ApiError> {
     let name = match req.path() {
         "/" | "/index.html" => "index.html",

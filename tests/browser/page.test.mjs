@@ -75,7 +75,8 @@ const lastText = (page) => assistants(page).last().locator(".text").textContent(
 const streaming = async (page) => (await assistants(page).last().getAttribute("class")).includes("streaming");
 const finished = (page) => poll("the reply to finish", async () => !(await streaming(page)));
 
-async function send(page, prompt, { model = "sim-echo", delay = 0 } = {}) {
+async function send(page, prompt, { model = "sim-echo", delay = 0, api = null } = {}) {
+  if (api) await page.selectOption("#api", api);
   await page.selectOption("#model", model);
   await page.$eval("#delay", (el, v) => { el.value = String(v); el.dispatchEvent(new Event("input")); }, delay);
   await page.fill("#prompt", prompt);
@@ -375,12 +376,240 @@ async function followsOnAPhone() {
   await page.close();
 }
 
+// ---- the wire view ----------------------------------------------------------
+
+/** The data of an event-stream block, as the standard joins its `data` lines. */
+function sseData(raw) {
+  const data = raw.split(/\r\n|\r|\n/).filter((l) => l.startsWith("data:"))
+    .map((l) => l.slice(5).replace(/^ /, ""));
+  return data.length === 0 ? null : data.join("\n");
+}
+
+/** The wire view: the request as shown, the response's head, and every entry's time, kind and raw text. */
+function readWire(page) {
+  return page.evaluate(() => {
+    const q = (selector) => document.querySelector(selector);
+    const ms = (el) => Number(el.textContent.replace(/ ms$/, ""));
+    return {
+      request: q("#wire-request .wire-head strong").textContent,
+      headers: q("#wire-request .wire-headers").textContent,
+      body: JSON.parse(q("#wire-request .wire-body").textContent),
+      status: q("#wire-response .wire-head strong").textContent,
+      responseHeaders: q("#wire-response .wire-headers").textContent,
+      dropped: q("#wire-dropped").hidden ? "" : q("#wire-dropped").textContent,
+      end: q("#wire-end").hidden ? null : { ms: ms(q("#wire-end .wire-time")), what: q("#wire-end").textContent },
+      entries: [...document.querySelectorAll("#wire-entries > li")].map((li) => ({
+        ms: ms(li.querySelector(".wire-time")),
+        kind: li.querySelector(".wire-kind").textContent,
+        raw: li.querySelector(".wire-raw").textContent,
+      })),
+    };
+  });
+}
+
+const WIRE_PROMPT = "Wire check 👋🏽\n  line two: ünïcödé 漢字 <b>not bold</b>";
+const json = (raw) => JSON.parse(sseData(raw));
+const kinds = (entries) => entries.map((e) => e.kind.split(" · ")[0]);
+
+/**
+ * Per API: its path, what its request body must hold, the text a client
+ * reads out of the raw entries (independently of the page's own code), and
+ * the shape of its wire.
+ */
+const FORMATS = [
+  {
+    api: "chat",
+    path: "/chat",
+    body: (b) => b.prompt === WIRE_PROMPT && b.model === "sim-echo",
+    text: (entries) => entries.filter((e) => e.kind.startsWith("event message")).map((e) => sseData(e.raw)).join(""),
+    shape: (entries) => /^retry: \d+\n\n$/.test(entries[0].raw) && entries[0].kind.includes("no event")
+      && entries[1].raw.startsWith("event: meta\ndata: {")
+      && entries.slice(2, -1).every((e) => /^id: \S+\ndata: /.test(e.raw) && e.raw.endsWith("\n\n"))
+      && /^id: \S+\nevent: done\ndata: \{.*\}\n\n$/.test(entries.at(-1).raw),
+  },
+  {
+    api: "openai",
+    path: "/v1/chat/completions",
+    body: (b) => b.stream === true && b.stream_options?.include_usage === true
+      && b.model === "sim-echo" && b.messages[0].role === "user" && b.messages[0].content === WIRE_PROMPT,
+    text: (entries) => entries.slice(0, -1).map((e) => json(e.raw).choices[0]?.delta.content ?? "").join(""),
+    shape: (entries) => entries.every((e) => /^data: .*\n\n$/s.test(e.raw))
+      && json(entries[0].raw).choices[0].delta.role === "assistant"
+      && json(entries.at(-2).raw).choices.length === 0 && json(entries.at(-2).raw).usage.completion_tokens > 0
+      && entries.at(-1).raw === "data: [DONE]\n\n",
+  },
+  {
+    api: "responses",
+    path: "/v1/responses",
+    body: (b) => b.stream === true && b.input === WIRE_PROMPT,
+    text: (entries) => entries.map((e) => json(e.raw))
+      .filter((d) => d.type === "response.output_text.delta").map((d) => d.delta).join(""),
+    shape: (entries) => kinds(entries)[0] === "event response.created" && kinds(entries).at(-1) === "event response.completed"
+      && entries.every((e, i) => json(e.raw).sequence_number === i),
+  },
+  {
+    api: "anthropic",
+    path: "/v1/messages",
+    body: (b) => b.stream === true && b.max_tokens > 0 && b.messages[0].content === WIRE_PROMPT,
+    text: (entries) => entries.map((e) => json(e.raw))
+      .filter((d) => d.type === "content_block_delta").map((d) => d.delta.text).join(""),
+    shape: (entries) => kinds(entries)[0] === "event message_start" && kinds(entries).at(-1) === "event message_stop"
+      && entries.every((e) => e.raw.startsWith(`${e.kind.split(" · ")[0].replace("event ", "event: ")}\ndata: `)),
+  },
+  {
+    api: "gemini-sse",
+    path: "/v1beta/models/sim-echo:streamGenerateContent?alt=sse",
+    body: (b) => b.contents[0].parts[0].text === WIRE_PROMPT,
+    text: (entries) => entries.map((e) => json(e.raw).candidates[0].content.parts[0].text).join(""),
+    shape: (entries) => entries.every((e) => e.raw.startsWith("data: {") && e.raw.endsWith("}\r\n\r\n"))
+      && json(entries.at(-1).raw).candidates[0].finishReason === "STOP",
+  },
+  {
+    api: "gemini-array",
+    path: "/v1beta/models/sim-echo:streamGenerateContent",
+    body: (b) => b.contents[0].parts[0].text === WIRE_PROMPT,
+    // The raw entries put together are the body: one JSON document.
+    text: (entries) => JSON.parse(entries.map((e) => e.raw).join(""))
+      .map((o) => o.candidates[0].content.parts[0].text).join(""),
+    shape: (entries) => entries[0].raw === "[" && entries.at(-1).raw === "]"
+      && entries.slice(1, -1).every((e, i) => e.kind === `element ${i + 1}`
+        && (i === 0 ? e.raw.startsWith("{") : e.raw.startsWith(",\r\n{"))),
+  },
+  {
+    api: "ollama",
+    path: "/api/chat",
+    body: (b) => b.model === "sim-echo" && b.messages[0].content === WIRE_PROMPT,
+    text: (entries) => entries.map((e) => JSON.parse(e.raw).message.content).join(""),
+    shape: (entries) => entries.every((e, i) => e.kind === `line ${i + 1}` && e.raw.indexOf("\n") === e.raw.length - 1)
+      && entries.slice(0, -1).every((e) => JSON.parse(e.raw).done === false)
+      && JSON.parse(entries.at(-1).raw).done === true,
+  },
+  {
+    api: "ai-sdk",
+    path: "/ai-sdk/chat",
+    body: (b) => b.trigger === "submit-message" && b.messages[0].role === "user"
+      && b.messages[0].parts[0].type === "text" && b.messages[0].parts[0].text === WIRE_PROMPT,
+    text: (entries) => entries.slice(0, -1).map((e) => json(e.raw))
+      .filter((d) => d.type === "text-delta").map((d) => d.delta).join(""),
+    shape: (entries) => json(entries[0].raw).type === "start" && json(entries.at(-2).raw).type === "finish"
+      && entries.at(-1).raw === "data: [DONE]\n\n",
+  },
+];
+
+async function wireFormats() {
+  const { page, errors } = await openPage();
+  const sent = [];
+  page.on("request", (r) => { if (r.method() === "POST") sent.push(r); });
+  check(await page.$eval("#api", (el) => el.value) === "chat", "the API picker starts on trickle's own /chat");
+  for (const format of FORMATS) {
+    await group(`the wire of ${format.api}`, async () => {
+      sent.length = 0;
+      await send(page, WIRE_PROMPT, { api: format.api });
+      await finished(page);
+      await poll("the end of the body", async () => (await readWire(page)).end);
+      const wire = await readWire(page);
+      const request = sent.at(-1);
+      const url = new URL(request.url());
+      check(wire.request === `POST ${format.path}` && url.pathname + url.search === format.path,
+        `${format.api}: the wire shows the request line it sent: ${wire.request}`);
+      check(JSON.stringify(wire.body) === JSON.stringify(JSON.parse(request.postData())) && format.body(wire.body),
+        `${format.api}: the wire shows the body it sent, and it is what the API's clients send: ${JSON.stringify(wire.body)}`);
+      check(wire.status === "200 OK" && /content-type: (text\/event-stream|application\/x-ndjson|application\/json)/.test(wire.responseHeaders),
+        `${format.api}: the wire shows the response's status and headers: ${wire.status}`);
+      const times = wire.entries.map((e) => e.ms);
+      check(wire.entries.length > 2 && times.every((t, i) => Number.isInteger(t) && t >= (times[i - 1] ?? 0))
+        && wire.end.ms >= times.at(-1) && wire.end.what.includes("end of body"),
+        `${format.api}: ${wire.entries.length} entries, each with its arrival time, in order (${times[0]}…${times.at(-1)} ms)`);
+      check(format.shape(wire.entries), `${format.api}: the raw entries are the API's wire as it arrived: `
+        + JSON.stringify(wire.entries.slice(0, 2).concat(wire.entries.slice(-1)).map((e) => [e.kind, e.raw.slice(0, 80)])));
+      const fromWire = format.text(wire.entries);
+      check(fromWire === WIRE_PROMPT, `${format.api}: the text read out of the raw entries is the echo: ${JSON.stringify(fromWire)}`);
+      const chat = await lastText(page);
+      check(chat === WIRE_PROMPT, `${format.api}: the chat shows exactly the echoed text: ${JSON.stringify(chat)}`);
+    });
+  }
+  check(errors.length === 0, `no console errors across every API ${JSON.stringify(errors)}`);
+  await page.close();
+}
+
+async function wireKeysAndErrors() {
+  const { page, errors } = await openPage();
+  const key = "sk-wire-secret-7";
+  await page.evaluate((k) => sessionStorage.setItem("trickle.apiKey", k), key);
+  const headers = [];
+  page.on("request", (r) => { if (r.method() === "POST") headers.push(r.headers()); });
+  for (const [api, name] of [["openai", "Authorization: Bearer "], ["anthropic", "x-api-key: "], ["gemini-sse", "x-goog-api-key: "]]) {
+    await send(page, "hi", { api });
+    await finished(page);
+    const wire = await readWire(page);
+    const sentKey = Object.values(headers.at(-1)).some((v) => v.includes(key));
+    const shown = (await page.textContent("body")).includes(key);
+    check(sentKey && wire.headers.includes(`${name}••••••••`) && !shown,
+      `${api}: the key is sent but the wire shows it masked: ${JSON.stringify(wire.headers)}`);
+  }
+  await page.evaluate(() => sessionStorage.removeItem("trickle.apiKey"));
+  check(errors.length === 0, `no console errors with a key ${JSON.stringify(errors)}`);
+
+  // (Chromium logs every 4xx fetch as a console error, so none are counted after this.)
+  await send(page, "x".repeat(8001), { api: "openai" });
+  await poll("the error", async () => (await assistants(page).last().locator(".error").count()) > 0);
+  await poll("the end of the body", async () => (await readWire(page)).end);
+  const error = await assistants(page).last().locator(".error").textContent();
+  const wire = await readWire(page);
+  const body = wire.entries.length === 1 ? JSON.parse(wire.entries[0].raw) : null;
+  check(/^4\d\d /.test(wire.status) && wire.entries[0]?.kind === "the whole body" && body?.error?.message === error,
+    `an error answer shows its status (${wire.status}) and whole body on the wire, and its message in the chat: ${error}`);
+  await page.close();
+}
+
+async function wireLongReply() {
+  const { page, errors } = await openPage();
+  await send(page, longText(14, "A long reply on the wire"), { delay: 1 });
+  let samples = 0;
+  let bad = null;
+  while (await streaming(page)) {
+    const view = await inView(page, "#wire-entries > li:last-child");
+    if (view.why === "no #wire-entries > li:last-child") continue;
+    samples += 1;
+    if (!view.ok && !bad) bad = view.why;
+  }
+  check(!bad && samples > 0, `the wire view follows the newest entry while a long reply streams (${samples} samples)${bad ? `: ${bad}` : ""}`);
+  await poll("the end of the body", async () => (await readWire(page)).end);
+  const wire = await readWire(page);
+  const dropped = Number(/^(\d+) earlier entries not shown/.exec(wire.dropped)?.[1]);
+  check(wire.entries.length === 400 && dropped > 0 && wire.entries.at(-1).kind.startsWith("event done"),
+    `a long reply keeps the last 400 entries and counts the rest: ${wire.dropped}`);
+  check(await lastText(page) === longText(14, "A long reply on the wire"), "the chat shows the whole long reply");
+  await page.screenshot({ path: join(shots, "wire-desktop.png") });
+
+  await page.setViewportSize(PHONE);
+  await page.reload({ waitUntil: "networkidle" });
+  await poll("the model list", async () => (await page.locator("#model option").count()) >= 4);
+  await send(page, longText(8, "A long reply on a phone"), { api: "ollama" });
+  await finished(page);
+  await poll("the end of the body", async () => (await readWire(page)).end);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  check(!overflow, "no horizontal overflow at 390×844 with the wire view filled");
+  await checkEverythingInView(page, "after a long Ollama reply at 390×844");
+  await page.screenshot({ path: join(shots, "wire-phone-chat.png") });
+  await page.getByRole("link", { name: "The wire, below ↓" }).click();
+  await poll("the wire view in view", async () => (await inView(page, "#wire-title")).ok, 5_000);
+  const last = await inView(page, "#wire-entries > li:last-child");
+  check(last.ok, `on a phone the wire view sits below the chat; its link brings it and its newest line into view${last.ok ? "" : `: ${last.why}`}`);
+  await page.screenshot({ path: join(shots, "wire-phone.png") });
+  check(errors.length === 0, `no console errors with long replies on the wire ${JSON.stringify(errors)}`);
+  await page.close();
+}
+
 for (const [name, run] of [
   ["the chat and clock", existingFlow],
   ["the fields from the server's settings", fieldsFromServer],
   ["starter prompts", starters],
   ["following the reply at 1280×800", followsTheReply],
   ["following the reply at 390×844", followsOnAPhone],
+  ["the wire view, for every API", wireFormats],
+  ["the wire view: keys and errors", wireKeysAndErrors],
+  ["the wire view: long replies", wireLongReply],
 ]) {
   await group(name, run);
 }
