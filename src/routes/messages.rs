@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::body;
 use crate::error::ApiError;
+use crate::sim::shape::{Tool, ToolChoice};
 use crate::state::Runtime;
 
 /// Reads a JSON body (any content type) within the body limits; a body that
@@ -84,4 +85,38 @@ pub fn last_user<'a>(turns: &'a [(String, String)], message: &str) -> Result<&'a
             param: "messages",
             message: message.to_owned(),
         })
+}
+
+/// A `tool_choice` mode word as OpenAI's APIs write it; `named` shows the
+/// form that names a tool, for the error.
+pub fn tool_choice_mode(mode: &str, named: &str) -> Result<ToolChoice, ApiError> {
+    match mode {
+        "auto" => Ok(ToolChoice::Auto),
+        "none" => Ok(ToolChoice::None),
+        "required" => Ok(ToolChoice::Required),
+        other => Err(ApiError::InvalidRequest {
+            param: "tool_choice",
+            message: format!(
+                "tool_choice {other:?} is not one of none, auto, required, or {named}"
+            ),
+        }),
+    }
+}
+
+/// `choice`, once the tools offered can honour it: a named tool must be
+/// among them, and `required` needs at least one.
+pub fn checked_tool_choice(choice: ToolChoice, tools: &[Tool]) -> Result<ToolChoice, ApiError> {
+    let problem = match &choice {
+        ToolChoice::Named(name) if !tools.iter().any(|tool| &tool.name == name) => {
+            format!("tool_choice names {name:?}, which is not among the tools offered")
+        }
+        ToolChoice::Required if tools.is_empty() => {
+            "tool_choice is \"required\" but no tools were offered".to_owned()
+        }
+        _ => return Ok(choice),
+    };
+    Err(ApiError::InvalidRequest {
+        param: "tool_choice",
+        message: problem,
+    })
 }

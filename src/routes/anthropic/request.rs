@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::routes::messages;
 use crate::sim::shape::{Effort, Reasoning, Shape, Tool, ToolChoice, ToolResult};
 
 /// Anthropic's smallest thinking budget.
@@ -190,14 +191,7 @@ impl Request {
             }) => (ToolChoice::Named(name.clone()), !disable_parallel_tool_use),
             Some(ToolChoiceField::None) => (ToolChoice::None, false),
         };
-        if let ToolChoice::Named(name) = &tool_choice
-            && !tools.iter().any(|tool| &tool.name == name)
-        {
-            return Err(invalid(
-                "tool_choice",
-                format!("tool_choice.name: {name:?} is not among the tools offered"),
-            ));
-        }
+        let tool_choice = messages::checked_tool_choice(tool_choice, &tools)?;
         Ok(Shape {
             reasoning: match self.thinking {
                 None => default_effort.and_then(|effort| default_thinking(effort, max_tokens)),

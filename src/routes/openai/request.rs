@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::routes::messages::Content;
+use crate::routes::messages::{self, Content};
 use crate::sim::shape::{Effort, Format, Reasoning, Shape, Tool, ToolChoice, ToolResult};
 
 /// `POST /v1/chat/completions`'s body.
@@ -189,34 +189,8 @@ pub fn effort(value: Option<&str>) -> Result<Option<Effort>, ApiError> {
 fn tool_choice(field: Option<&ToolChoiceField>, tools: &[Tool]) -> Result<ToolChoice, ApiError> {
     let choice = match field {
         None => ToolChoice::Auto,
-        Some(ToolChoiceField::Mode(mode)) => match mode.as_str() {
-            "auto" => ToolChoice::Auto,
-            "none" => ToolChoice::None,
-            "required" => ToolChoice::Required,
-            other => {
-                return Err(invalid(
-                    "tool_choice",
-                    format!(
-                        "tool_choice {other:?} is not one of none, auto, required, or a named function"
-                    ),
-                ));
-            }
-        },
+        Some(ToolChoiceField::Mode(mode)) => messages::tool_choice_mode(mode, "a named function")?,
         Some(ToolChoiceField::Named { function }) => ToolChoice::Named(function.name.clone()),
     };
-    if let ToolChoice::Named(name) = &choice
-        && !tools.iter().any(|tool| &tool.name == name)
-    {
-        return Err(invalid(
-            "tool_choice",
-            format!("tool_choice names {name:?}, which is not among the tools offered"),
-        ));
-    }
-    if choice == ToolChoice::Required && tools.is_empty() {
-        return Err(invalid(
-            "tool_choice",
-            "tool_choice is \"required\" but no tools were offered".to_owned(),
-        ));
-    }
-    Ok(choice)
+    messages::checked_tool_choice(choice, tools)
 }

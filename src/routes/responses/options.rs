@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::request::{Request, invalid};
 use crate::error::ApiError;
 use crate::framing::responses::Echo;
+use crate::routes::messages;
 use crate::sim::shape::{Effort, Format, Reasoning, Shape, Tool, ToolChoice};
 
 /// A function tool; other tool types are repeated back but never called.
@@ -182,19 +183,9 @@ impl Request {
 fn tool_choice(field: Option<&ToolChoiceField>, tools: &[Tool]) -> Result<ToolChoice, ApiError> {
     let choice = match field {
         None => ToolChoice::Auto,
-        Some(ToolChoiceField::Mode(mode)) => match mode.as_str() {
-            "auto" => ToolChoice::Auto,
-            "none" => ToolChoice::None,
-            "required" => ToolChoice::Required,
-            other => {
-                return Err(invalid(
-                    "tool_choice",
-                    format!(
-                        "tool_choice {other:?} is not one of none, auto, required, or {{\"type\":\"function\",\"name\":…}}"
-                    ),
-                ));
-            }
-        },
+        Some(ToolChoiceField::Mode(mode)) => {
+            messages::tool_choice_mode(mode, "{\"type\":\"function\",\"name\":…}")?
+        }
         Some(ToolChoiceField::Named { kind, name }) if kind == "function" => {
             ToolChoice::Named(name.clone())
         }
@@ -207,19 +198,5 @@ fn tool_choice(field: Option<&ToolChoiceField>, tools: &[Tool]) -> Result<ToolCh
             ));
         }
     };
-    if let ToolChoice::Named(name) = &choice
-        && !tools.iter().any(|tool| &tool.name == name)
-    {
-        return Err(invalid(
-            "tool_choice",
-            format!("tool_choice names {name:?}, which is not among the function tools offered"),
-        ));
-    }
-    if choice == ToolChoice::Required && tools.is_empty() {
-        return Err(invalid(
-            "tool_choice",
-            "tool_choice is \"required\" but no function tools were offered",
-        ));
-    }
-    Ok(choice)
+    messages::checked_tool_choice(choice, tools)
 }
