@@ -118,13 +118,28 @@ impl<W: Envelope> Framing for GeminiStream<W> {
         self.arguments.clear();
     }
 
+    /// A call's arguments wait for the call's end (Gemini sends a call
+    /// whole), and a thought not asked for is only time: neither is sent
+    /// as it comes.
+    fn hold(&mut self, index: u32, part: usize, text: &ByteString) -> bool {
+        let last = self.reply.last_token.is_some_and(|(at, _)| at == index);
+        if let Some(PartKind::ToolCall { .. }) = self.reply.parts.get(part) {
+            self.at_end |= last;
+            self.arguments.push_str(text);
+            return true;
+        }
+        let shown = if last {
+            self.last.is_some()
+        } else {
+            self.tokens.get(part).is_some_and(Option::is_some)
+        };
+        self.at_end |= last && !shown;
+        !shown
+    }
+
     fn token(&mut self, index: u32, part: usize, text: ByteString) -> Bytes {
         let last = self.reply.last_token.is_some_and(|(at, _)| at == index);
         self.at_end |= last;
-        if let Some(PartKind::ToolCall { .. }) = self.reply.parts.get(part) {
-            self.arguments.push_str(&text);
-            return Bytes::new();
-        }
         self.finished |= last && self.last.is_some();
         let template = if last {
             self.last.as_ref()
@@ -135,7 +150,7 @@ impl<W: Envelope> Framing for GeminiStream<W> {
             Some(template) => wrap::<W>(&mut self.started, template.capacity_for(&text), |out| {
                 template.write(&text, out);
             }),
-            // A thought not asked for is only time.
+            // `hold` takes every token without a template.
             None => Bytes::new(),
         }
     }
@@ -274,8 +289,8 @@ mod tests {
         let mut out = Frames::new();
         stream.part_start(0, &mut out);
         for (index, token) in ["{\"city\"", ":\"Paris", "\"}"].iter().enumerate() {
-            let event = stream.token(index as u32, 0, ByteString::from(*token));
-            assert!(event.is_empty(), "arguments are held back");
+            let held = stream.hold(index as u32, 0, &ByteString::from(*token));
+            assert!(held, "arguments are held back");
         }
         stream.part_end(0, &mut out);
         let event = out.pop_front().expect("the call");
