@@ -168,6 +168,15 @@ pub enum ApiError {
         /// The latest user message, shortened.
         user: String,
     },
+    /// `[record]` is on and the upstream could not be reached, or answered
+    /// in a way that is not the API's.
+    #[error("upstream {upstream}: {why}")]
+    Upstream {
+        /// The upstream's base URL, as configured.
+        upstream: String,
+        /// What went wrong, and what to check.
+        why: String,
+    },
     /// A non-streaming reply that a fault or shutdown ended before it was whole.
     #[error("the reply was interrupted (an injected fault or a shutdown); retry the request")]
     Interrupted,
@@ -200,6 +209,7 @@ impl ApiError {
             ApiError::Interrupted => "interrupted",
             ApiError::Fixture { .. } => "fixture_error",
             ApiError::NoFixture { .. } => "no_fixture",
+            ApiError::Upstream { .. } => "upstream_error",
         }
     }
 
@@ -252,6 +262,7 @@ impl ResponseError for ApiError {
             ApiError::InjectedStatus { status, .. } => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
+            ApiError::Upstream { .. } => StatusCode::BAD_GATEWAY,
         }
     }
 

@@ -36,6 +36,7 @@ pub mod framing;
 pub mod journal;
 pub mod metrics;
 pub mod middleware;
+pub mod record;
 pub mod reload;
 pub mod routes;
 pub mod sim;

@@ -89,6 +89,7 @@ fn per_token(c: &mut Criterion) {
                 pause: Spread::FIXED.around(Duration::from_millis(500)),
             }),
             load: None,
+            recorded: None,
         },
     );
     c.bench_function("schedule: one step of lognormal gaps with stalls", |b| {

@@ -45,6 +45,8 @@ pub struct Settings {
     pub fixtures: FixturesSettings,
     /// The request journal, for tests.
     pub journal: JournalSettings,
+    /// Forwarding to a real provider and recording its replies as fixtures.
+    pub record: RecordSettings,
     /// Injected faults.
     pub faults: FaultSettings,
     /// The web page.
@@ -403,6 +405,45 @@ pub struct FixturesSettings {
     /// When no fixture matches: refuse the request (404) instead of letting
     /// the model profile answer.
     pub strict: bool,
+    /// How a recorded reply is paced: as the upstream sent it, or by the
+    /// model profile.
+    pub replay: ReplayPacing,
+}
+
+/// How a fixture recorded from an upstream is paced when it answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReplayPacing {
+    /// The upstream's chunks, with its time to first chunk and gaps.
+    Recorded,
+    /// Cut by the unit and paced by the model profile, like any fixture.
+    Profile,
+}
+
+/// `[record]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordSettings {
+    /// Base URL of a real provider to forward unmatched requests to; empty
+    /// for none.
+    pub upstream: String,
+    /// Which API family is forwarded: `openai` (chat completions) or
+    /// `anthropic` (messages).
+    pub api: RecordApi,
+    /// The fixtures file recordings are appended to.
+    pub file: String,
+    /// Longest wait for the upstream's answer to start.
+    pub connect_timeout_s: u64,
+}
+
+/// The API family `[record]` forwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordApi {
+    /// `POST /v1/chat/completions`
+    OpenAi,
+    /// `POST /v1/messages`
+    Anthropic,
 }
 
 /// `[journal]`

@@ -134,6 +134,28 @@ impl Settings {
         )?;
         range("clock.count", self.clock.count, 1, l.max_clock_count)?;
         range("journal.size", self.journal.size, 0, MAX_JOURNAL)?;
+        range(
+            "record.connect_timeout_s",
+            self.record.connect_timeout_s,
+            1,
+            600,
+        )?;
+        let upstream = &self.record.upstream;
+        if !upstream.is_empty() && crate::record::Upstream::parse(upstream).is_err() {
+            return Err(InvalidSetting {
+                key: "record.upstream".to_owned(),
+                value: format!("{upstream:?}"),
+                allowed: "empty, or an http or https base URL such as \"https://api.openai.com\""
+                    .to_owned(),
+            });
+        }
+        if !upstream.is_empty() && self.record.file.trim().is_empty() {
+            return Err(InvalidSetting {
+                key: "record.file".to_owned(),
+                value: "\"\"".to_owned(),
+                allowed: "a file to append recordings to, such as \"recordings.toml\"".to_owned(),
+            });
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             return Err(InvalidSetting {
                 key: "log.level".to_owned(),

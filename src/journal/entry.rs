@@ -35,6 +35,10 @@ pub struct Entry {
     pub messages: Vec<Message>,
     /// The name of the fixture that decided the reply, if one did.
     pub fixture: Option<String>,
+    /// Whether the request was forwarded to `record.upstream` (no fixture
+    /// answered it); `tokens` then counts the upstream's events.
+    #[serde(default)]
+    pub upstream: bool,
     /// The fault the reply was planned with (`stream_error@5`, …), if any.
     pub fault: Option<String>,
     /// The seed of the reply: sent back as `seed`, it reproduces it.

@@ -118,6 +118,7 @@ impl Recording {
             system: None,
             messages: Vec::new(),
             fixture: None,
+            upstream: false,
             fault: None,
             seed: None,
             outcome: Outcome::Open,
@@ -149,6 +150,11 @@ impl Recording {
     /// The fixture that matched the request.
     pub fn matched(&self, fixture: &str) {
         self.lock().entry.fixture = Some(fixture.to_owned());
+    }
+
+    /// The request was forwarded to the recording gateway's upstream.
+    pub fn forwarded(&self) {
+        self.lock().entry.upstream = true;
     }
 
     /// The reply's seed and the fault planned for it.

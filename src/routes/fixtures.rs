@@ -21,21 +21,8 @@ pub fn choose<'r>(
     if runtime.fixtures.is_empty() && !strict {
         return Ok(None);
     }
-    let asked = Asked {
-        user: prompt,
-        system: request.conversation.system.as_deref(),
-        model: (request.model.as_deref()).unwrap_or(&runtime.settings.models.default),
-        api: request.route,
-        tools: !request.shape.tools.is_empty(),
-        tool_result: (request.shape.tool_result.as_ref()).map(|r| r.name.as_deref()),
-        turn: request.conversation.turn(),
-    };
-    let header = |name: &str| {
-        (req.headers().get(name))
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let found = runtime.fixtures.find(&asked, &header);
+    let asked = asked(runtime, request, prompt);
+    let found = runtime.fixtures.find(&asked, &header_of(req));
     if let (Some(rule), Some(entry)) = (found, journal::entry(req)) {
         entry.matched(&rule.name);
     }
@@ -51,5 +38,38 @@ pub fn choose<'r>(
             user: prompt.chars().take(200).collect(),
         }),
         None => Ok(None),
+    }
+}
+
+/// Whether a rule would answer `request`, without counting the match (the
+/// recording gateway forwards what none answers).
+pub fn would_answer(
+    req: &HttpRequest,
+    runtime: &Runtime,
+    request: &PlanRequest,
+    prompt: &str,
+) -> bool {
+    (runtime.fixtures).would_answer(&asked(runtime, request, prompt), &header_of(req))
+}
+
+/// `request` as the rules see it.
+fn asked<'a>(runtime: &'a Runtime, request: &'a PlanRequest, prompt: &'a str) -> Asked<'a> {
+    Asked {
+        user: prompt,
+        system: request.conversation.system.as_deref(),
+        model: (request.model.as_deref()).unwrap_or(&runtime.settings.models.default),
+        api: request.route,
+        tools: !request.shape.tools.is_empty(),
+        tool_result: (request.shape.tool_result.as_ref()).map(|r| r.name.as_deref()),
+        turn: request.conversation.turn(),
+    }
+}
+
+/// Reads a request header as a rule's `match.header` compares it.
+fn header_of(req: &HttpRequest) -> impl Fn(&str) -> Option<String> + '_ {
+    |name: &str| {
+        (req.headers().get(name))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     }
 }

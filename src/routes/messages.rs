@@ -20,9 +20,24 @@ pub async fn read_json<T: DeserializeOwned>(
     runtime: &Runtime,
 ) -> Result<T, ApiError> {
     let bytes = body::read_limited(req, payload, &runtime.settings.limits).await?;
+    parse_json(&bytes)
+}
+
+/// Reads a JSON body as [`read_json`] does, and keeps its bytes (the
+/// recording gateway forwards them as they came).
+pub async fn read_json_bytes<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: Payload,
+    runtime: &Runtime,
+) -> Result<(T, bytes::Bytes), ApiError> {
+    let bytes = body::read_limited(req, payload, &runtime.settings.limits).await?;
+    Ok((parse_json(&bytes)?, bytes))
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // The same decoding and wording as the native routes, answered as the
     // provider answers a body it cannot read: a 400 about the body.
-    body::json(&bytes, "").map_err(|error| {
+    body::json(bytes, "").map_err(|error| {
         let shown = match error {
             ApiError::InvalidJson(message)
             | ApiError::InvalidParameter(message)

@@ -25,6 +25,7 @@ mod openai;
 mod page;
 pub mod plan;
 mod profiles;
+mod record;
 mod responses;
 
 use std::net::IpAddr;

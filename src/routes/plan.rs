@@ -13,7 +13,10 @@ use super::{fault, fixtures, journal};
 use crate::error::ApiError;
 use rand::RngExt as _;
 
-use crate::sim::{Conversation, Nominal, Plan, ResumeId, Script, Shape, Start, Unit, count_tokens};
+use crate::config::ReplayPacing;
+use crate::sim::{
+    Conversation, Latency, Nominal, Plan, ResumeId, Script, Shape, Start, Unit, count_tokens,
+};
 use crate::state::RouteLabel;
 use crate::state::Runtime;
 
@@ -96,8 +99,11 @@ pub fn plan(
         let model = model.unwrap_or(&runtime.settings.models.default);
         entry.asked(model, &request.conversation);
     }
-    let profile = runtime.profile(request.model.as_deref())?;
     let fixture = fixtures::choose(req, runtime, &request, &prompt)?;
+    // A fixture may answer for a model no profile has (a recording's real
+    // model, say): the default profile paces it.
+    let profile = (runtime.profile(request.model.as_deref()))
+        .or_else(|e| fixture.map_or(Err(e), |_| runtime.profile(None)))?;
     let timing = fixture.map(|rule| &rule.answer);
     let seed = match (last, request.seed) {
         (Some(id), _) => id.seed,
@@ -119,10 +125,23 @@ pub fn plan(
             .prompt_tokens
             .unwrap_or_else(|| count_tokens(&prompt))
     });
-    let (pacing, latency) = profile.latency.stream(nominal, seed, prompt_tokens);
+    let (mut pacing, mut latency) = profile.latency.stream(nominal, seed, prompt_tokens);
     let unit = request.unit.unwrap_or(profile.unit);
+    let replayed = fixture
+        .filter(|_| runtime.settings.fixtures.replay == ReplayPacing::Recorded)
+        .and_then(|rule| Some((rule.answer.recorded.as_ref()?, rule)));
+    if let Some((recorded, _)) = replayed {
+        // The upstream's own timing: its time to first chunk (prefill and
+        // all) and each gap, nothing drawn.
+        pacing.ttft = recorded.ttft;
+        pacing.jitter = 0.0;
+        latency = Latency::recorded(recorded.chunks.iter().map(|(_, gap)| *gap).collect());
+    }
     let script = match fixture {
-        Some(rule) => Script::from_parts(rule.answer.parts(call_id), unit),
+        Some(rule) => match replayed.and_then(|(_, rule)| rule.answer.recorded_parts(call_id)) {
+            Some(pieces) => Script::from_pieces(pieces, unit),
+            None => Script::from_parts(rule.answer.parts(call_id), unit),
+        },
         None if request.shape.is_plain() => {
             Script::new(runtime.responders.reply(&profile, &prompt, seed), unit)
         }

@@ -8,6 +8,7 @@
 //! every stall. Not seeded: the queue wait and the load factor, which depend
 //! on the other streams running at the time.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::Pacing;
@@ -58,7 +59,7 @@ impl LoadCurve {
 
 /// What one stream's timing adds to its grid. All `None`: the grid alone,
 /// today's O(1) schedule.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Latency {
     /// Gaps drawn one by one from this spread around the pacing's delay,
     /// instead of the grid's jitter.
@@ -67,12 +68,26 @@ pub struct Latency {
     pub stall: Option<Stall>,
     /// Load slowdown; the count of streams comes from the server.
     pub load: Option<LoadCurve>,
+    /// The gap before each token as an upstream sent it (a recorded reply
+    /// replayed with its own timing), instead of drawn or grid gaps.
+    pub recorded: Option<Arc<[Duration]>>,
 }
 
 impl Latency {
     /// True when the grid says everything.
     pub fn is_none(&self) -> bool {
-        self.delay.is_none() && self.stall.is_none() && self.load.is_none()
+        self.delay.is_none()
+            && self.stall.is_none()
+            && self.load.is_none()
+            && self.recorded.is_none()
+    }
+
+    /// A recorded reply's timing: its own gaps, nothing drawn, no stalls.
+    pub fn recorded(gaps: Arc<[Duration]>) -> Self {
+        Latency {
+            recorded: Some(gaps),
+            ..Latency::default()
+        }
     }
 }
 
@@ -146,6 +161,7 @@ impl LatencyModel {
             delay: drawn,
             stall: (self.stall.probability > 0.0).then_some(self.stall),
             load: self.load,
+            recorded: None,
         };
         (pacing, latency)
     }

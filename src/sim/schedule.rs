@@ -7,6 +7,7 @@
 //! sum of gaps: walking it is O(1) per token with no allocation, and the
 //! offset of token `i` alone is O(i) (a resume computes it once).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::distribution::{Draw, Variable};
@@ -22,12 +23,14 @@ pub struct Step {
 }
 
 /// One stream's seeded schedule. See the module docs.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
     pacing: Pacing,
     /// Each gap drawn from this distribution, instead of the grid.
     gap: Option<Draw>,
     stall: Option<Stall>,
+    /// Each gap as recorded, instead of the grid (past its end: zero).
+    recorded: Option<Arc<[Duration]>>,
 }
 
 impl Schedule {
@@ -37,25 +40,33 @@ impl Schedule {
             pacing,
             gap: latency.delay.map(|spread| spread.around(pacing.delay)),
             stall: latency.stall,
+            recorded: latency.recorded.clone(),
         }
     }
 
     /// True when offsets come straight off the grid.
     pub fn is_grid(&self) -> bool {
-        self.gap.is_none() && self.stall.is_none()
+        self.gap.is_none() && self.stall.is_none() && self.recorded.is_none()
     }
 
     /// When token 0 is due, from the start of the stream.
     pub fn first(&self) -> Duration {
-        match self.gap {
-            Some(_) => self.pacing.ttft,
-            None => self.pacing.offset(0),
+        match (&self.gap, &self.recorded) {
+            (None, None) => self.pacing.offset(0),
+            _ => self.pacing.ttft,
         }
     }
 
     /// The gap between token `index - 1` and token `index` (`index` ≥ 1).
     pub fn step(&self, index: u32) -> Step {
         let seed = self.pacing.seed;
+        if let Some(gaps) = &self.recorded {
+            let delay = gaps.get(index as usize).copied().unwrap_or_default();
+            return Step {
+                delay,
+                stall: Duration::ZERO,
+            };
+        }
         let delay = match self.gap {
             Some(gap) => gap.seeded(seed, Variable::Gap, index),
             None => (self.pacing.offset(index)).saturating_sub(self.pacing.offset(index - 1)),
@@ -109,6 +120,7 @@ mod tests {
                 .around(500 * MS),
             }),
             load: None,
+            recorded: None,
         }
     }
 
@@ -148,6 +160,17 @@ mod tests {
         for i in 1..200 {
             assert_eq!(schedule.step(i).delay, grid.offset(i) - grid.offset(i - 1));
         }
+    }
+
+    #[test]
+    fn a_recorded_schedule_keeps_its_own_gaps() {
+        let gaps: Arc<[Duration]> = [0, 5, 40, 0, 12].map(|ms| ms * MS).into();
+        let schedule = Schedule::new(pacing(3), &Latency::recorded(gaps));
+        assert!(!schedule.is_grid());
+        assert_eq!(schedule.first(), 400 * MS);
+        let offsets: Vec<Duration> = (0..6).map(|i| schedule.offset(i)).collect();
+        let expected = [400, 405, 445, 445, 457, 457].map(|ms| ms * MS);
+        assert_eq!(offsets, expected);
     }
 
     #[test]

@@ -95,6 +95,29 @@ impl Script {
         Script::assemble(text.into(), unit, ends, bpe_counts, cut_parts)
     }
 
+    /// Joins parts already cut into chunks (a recorded reply, cut where the
+    /// upstream cut it); empty parts are left out. `unit` only names the cut.
+    pub fn from_pieces(parts: Vec<(PartKind, Vec<String>)>, unit: Unit) -> Self {
+        let mut text = String::new();
+        let (mut ends, mut cut_parts) = (Vec::new(), Vec::new());
+        for (kind, pieces) in parts {
+            if pieces.iter().all(String::is_empty) {
+                continue;
+            }
+            let (start, first) = (text.len(), ends.len());
+            for piece in pieces.iter().filter(|p| !p.is_empty()) {
+                text.push_str(piece);
+                ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+            }
+            cut_parts.push(Part {
+                kind,
+                chunks: index(first)..index(ends.len()),
+                bytes: start..text.len(),
+            });
+        }
+        Script::assemble(text.into(), unit, ends, Vec::new(), cut_parts)
+    }
+
     fn assemble(
         text: ByteString,
         unit: Unit,

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::Gate;
 use crate::config::{ModelKind, PatchError, Profile, Settings};
 use crate::error::ApiError;
+use crate::record::Gateway;
 use crate::sim::fixture::Fixtures;
 use crate::sim::responder::{Canned, Responders};
 
@@ -24,6 +25,8 @@ pub struct Runtime {
     pub responders: Arc<Responders>,
     /// The fixtures file's rules (none when it is not set).
     pub fixtures: Arc<Fixtures>,
+    /// The recording gateway, when `record.upstream` is set.
+    pub gateway: Option<Arc<Gateway>>,
     /// Each chat model's slots and queue.
     pub gates: BTreeMap<String, Arc<Gate>>,
     /// Profiles whose pacing was changed at run time since the settings
@@ -44,11 +47,14 @@ impl Runtime {
             "" => Fixtures::default(),
             file => Fixtures::from_path(Path::new(file)).map_err(|e| e.to_string())?,
         };
-        Ok(Runtime::with_responders(
+        let gateway = Gateway::new(&settings.record)?.map(Arc::new);
+        let mut runtime = Runtime::with_responders(
             settings,
             Arc::new(Responders::new(canned)),
             Arc::new(fixtures),
-        ))
+        );
+        runtime.gateway = gateway;
+        Ok(runtime)
     }
 
     /// Resolves profiles and makes their gates, keeping `responders` and
@@ -73,6 +79,7 @@ impl Runtime {
             profiles,
             responders,
             fixtures,
+            gateway: None,
             gates,
             patched: BTreeSet::new(),
         }
@@ -92,6 +99,7 @@ impl Runtime {
             Arc::clone(&self.responders),
             Arc::clone(&self.fixtures),
         );
+        runtime.gateway.clone_from(&self.gateway);
         runtime.patched.clone_from(&self.patched);
         runtime.patched.insert(name.to_owned());
         Ok(runtime)
@@ -130,13 +138,17 @@ impl Runtime {
         model: Option<&str>,
     ) -> Result<Arc<Profile>, ApiError> {
         let name = model.unwrap_or(&self.settings.models.default);
-        let profile = self
-            .profiles
-            .get(name)
-            .ok_or_else(|| ApiError::UnknownModel {
-                name: name.to_owned(),
-                available: self.profiles.keys().cloned().collect::<Vec<_>>().join(", "),
-            })?;
+        // A model a fixture names (a recording's real model, say) is paced
+        // by the default profile.
+        let known = self.profiles.get(name).or_else(|| {
+            (kind == ModelKind::Chat && self.fixtures.names_model(name))
+                .then(|| self.profiles.get(&self.settings.models.default))
+                .flatten()
+        });
+        let profile = known.ok_or_else(|| ApiError::UnknownModel {
+            name: name.to_owned(),
+            available: self.profiles.keys().cloned().collect::<Vec<_>>().join(", "),
+        })?;
         if profile.kind == kind {
             return Ok(Arc::clone(profile));
         }

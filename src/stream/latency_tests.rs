@@ -69,6 +69,7 @@ async fn drawn_gaps_and_stalls_leave_on_their_seeded_schedule() {
             pause: Spread::FIXED.around(300 * MS),
         }),
         load: None,
+        recorded: None,
     };
     let (pacing, tokens) = (pacing(400, 30), 400);
     let schedule = Schedule::new(pacing, &latency);

@@ -26,6 +26,7 @@ mod operations;
 mod page;
 mod process;
 mod readme_example;
+mod record;
 mod reload;
 mod responses;
 mod resume;

@@ -9,6 +9,8 @@ mod request;
 use super::messages;
 use super::open;
 use super::plan::{self, PlanRequest, Resume};
+use super::record;
+use crate::config::RecordApi;
 use crate::error::{ApiError, Shaped};
 use crate::framing::Framing as _;
 use crate::framing::anthropic::{Message, MessageStream};
@@ -33,14 +35,20 @@ async fn answer(
     state: Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let runtime = state.runtime();
-    let request: Request = messages::read_json(&req, payload, &runtime).await?;
+    let (request, body): (Request, _) = messages::read_json_bytes(&req, payload, &runtime).await?;
     let invalid = |param, message: &str| ApiError::InvalidRequest {
         param,
         message: message.to_owned(),
     };
     let model = (request.model.clone()).ok_or_else(|| invalid("model", "model: Field required"))?;
-    // The profile's defaults shape the reply; `plan` looks it up again.
-    let profile = runtime.profile(Some(&model))?;
+    // The profile's defaults shape the reply; `plan` looks it up again. A
+    // model trickle does not know may still be the upstream's, or one a
+    // fixture answers for.
+    let profile = match runtime.profile(Some(&model)) {
+        Ok(profile) => Some(profile),
+        Err(_) if runtime.gateway.is_some() || !runtime.fixtures.is_empty() => None,
+        Err(e) => return Err(e),
+    };
     let max_tokens = request.max_tokens.filter(|&n| n > 0).ok_or_else(|| {
         invalid(
             "max_tokens",
@@ -72,7 +80,7 @@ async fn answer(
         seed: request.seed,
         unit: Some(Unit::Token),
         max_tokens: Some(max_tokens),
-        shape: request.shape(max_tokens, profile.reasoning_effort)?,
+        shape: request.shape(max_tokens, profile.and_then(|p| p.reasoning_effort))?,
         route: MessageStream::ROUTE,
         conversation: Conversation::of(
             Some(system),
@@ -83,6 +91,12 @@ async fn answer(
         prompt_tokens: Some(input_tokens),
         ..PlanRequest::default()
     };
+    let family = (RecordApi::Anthropic, MessageStream::API);
+    if let Some(forwarded) =
+        record::unmatched(&req, &runtime, family, &asked, body, request.stream).await
+    {
+        return forwarded;
+    }
     let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;
     let framing = MessageStream::new(Message {
         id: format!("msg_{:016x}{:08x}", plan.seed(), plan.stream_id().digest),

@@ -10,6 +10,8 @@ mod request;
 use super::messages;
 use super::open;
 use super::plan::{self, PlanRequest, Resume};
+use super::record;
+use crate::config::RecordApi;
 use crate::error::{ApiError, Shaped};
 use crate::framing::Framing as _;
 use crate::framing::openai::{Completion, CompletionStream};
@@ -34,10 +36,16 @@ async fn answer(
     state: Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let runtime = state.runtime();
-    let request: Request = messages::read_json(&req, payload, &runtime).await?;
+    let (request, body): (Request, _) = messages::read_json_bytes(&req, payload, &runtime).await?;
     let model = checked(&request)?;
-    // The profile's defaults shape the reply; `plan` looks it up again.
-    let profile = runtime.profile(Some(&model))?;
+    // The profile's defaults shape the reply; `plan` looks it up again. A
+    // model trickle does not know may still be the upstream's, or one a
+    // fixture answers for.
+    let profile = match runtime.profile(Some(&model)) {
+        Ok(profile) => Some(profile),
+        Err(_) if runtime.gateway.is_some() || !runtime.fixtures.is_empty() => None,
+        Err(e) => return Err(e),
+    };
     let turns: Vec<(String, String)> = (request.messages.iter())
         .map(|m| (m.role.clone(), m.text()))
         .collect();
@@ -53,12 +61,18 @@ async fn answer(
         seed: request.seed,
         unit: Some(Unit::Token),
         max_tokens: request.max_completion_tokens.or(request.max_tokens),
-        shape: request.shape(profile.reasoning_effort)?,
+        shape: request.shape(profile.and_then(|p| p.reasoning_effort))?,
         route: CompletionStream::ROUTE,
         conversation: Conversation::of(system_prompt(&turns), &turns),
         prompt_tokens: Some(prompt_tokens),
         ..PlanRequest::default()
     };
+    let family = (RecordApi::OpenAi, CompletionStream::API);
+    if let Some(forwarded) =
+        record::unmatched(&req, &runtime, family, &asked, body, request.stream).await
+    {
+        return forwarded;
+    }
     let plan = plan::plan(&req, &runtime, asked, Resume::Never)?;
     let framing = CompletionStream::new(Completion {
         id: format!(
