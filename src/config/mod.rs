@@ -436,6 +436,13 @@ pub struct RecordSettings {
     pub connect_timeout_s: u64,
 }
 
+impl RecordSettings {
+    /// Whether recordings are being appended to `file`.
+    pub fn records_into(&self, file: &str) -> bool {
+        !self.upstream.is_empty() && std::path::Path::new(&self.file) == std::path::Path::new(file)
+    }
+}
+
 /// The API family `[record]` forwards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]

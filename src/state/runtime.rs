@@ -45,6 +45,11 @@ impl Runtime {
         .map_err(|e| e.to_string())?;
         let fixtures = match settings.fixtures.file.as_str() {
             "" => Fixtures::default(),
+            // Recording into the fixtures file: nothing recorded yet is no
+            // rule yet (the file is watched, so the first recording loads).
+            file if settings.record.records_into(file) && !Path::new(file).exists() => {
+                Fixtures::default()
+            }
             file => Fixtures::from_path(Path::new(file)).map_err(|e| e.to_string())?,
         };
         let gateway = Gateway::new(&settings.record)?.map(Arc::new);

@@ -29,7 +29,7 @@ reply.tool_calls = [
 
 [[fixture]]
 name = "claude weather"
-match = { user = { contains = "weather" }, model = "claude-sonnet-4-5" }
+match = { user = { contains = "weather" }, model = "claude-sonnet-5" }
 reply.reasoning = "Weather question: use the tool."
 reply.text = "I'll look that up."
 reply.tool_calls = [{ name = "get_weather", arguments = { city = "Paris" } }]
@@ -325,7 +325,7 @@ async fn a_reply_asked_for_whole_is_recorded_and_replayed() {
 /// What an Anthropic client reconstructs: thinking, text, tool inputs.
 async fn heard_anthropic(app: &TestApp) -> (Heard, Vec<Instant>) {
     let body = json!({
-        "model": "claude-sonnet-4-5",
+        "model": "claude-sonnet-5",
         "max_tokens": 4096,
         "stream": true,
         "thinking": {"type": "enabled", "budget_tokens": 1024},
@@ -542,5 +542,30 @@ async fn a_request_a_fixture_answers_is_not_forwarded() {
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["choices"][0]["message"]["content"], "answered here");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn recording_into_the_fixtures_file_replays_each_request_once_recorded() {
+    let dir = temp_dir("record-once");
+    let file = dir.join("recordings.toml");
+    let direct = TestApp::of(upstream().await);
+    let mut settings = test_settings();
+    settings.record.upstream = direct.address.clone();
+    settings.record.file = file.display().to_string();
+    settings.fixtures.file = file.display().to_string();
+    let gateway = TestApp::of(
+        TestServer::start(settings.clone())
+            .await
+            .expect("starts without the file"),
+    );
+    let (first, _) = heard_openai(&gateway, &weather_request(true)).await;
+    // The file changed: a reload (as the file watcher does) reads the recording.
+    trickle::reload::reload(&gateway.state, Ok(settings)).expect("the recording loads");
+    drop(direct);
+    let (second, _) = heard_openai(&gateway, &weather_request(true)).await;
+    assert_eq!(second, first);
+    let journal = gateway.state.journal().list(None);
+    assert_eq!((journal[0].upstream, journal[1].upstream), (true, false));
     let _ = std::fs::remove_dir_all(dir);
 }
