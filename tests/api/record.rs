@@ -43,6 +43,10 @@ match.user = { exact = "cut" }
 reply = { text = "this stream will be cut short by the upstream", fault = "disconnect@4" }
 
 [[fixture]]
+match.user = { exact = "break" }
+reply = { text = "this stream will end with the upstream's own error event", fault = "stream_error@3" }
+
+[[fixture]]
 match.user = { exact = "long" }
 reply = { text = "a long reply that takes a while to send, one token at a time, slowly", token_delay_ms = 300 }
 "#;
@@ -434,8 +438,8 @@ async fn a_cut_stream_ends_with_the_apis_error_and_nothing_is_recorded() {
             .json(&simple("cut", true)),
     )
     .await;
-    let events = events(response).await;
-    let last = json(events.last().unwrap());
+    let cut = events(response).await;
+    let last = json(cut.last().unwrap());
     assert_eq!(last["error"]["code"], "upstream_error", "{last}");
     assert_eq!(last["error"]["type"], "server_error");
     let message = last["error"]["message"].as_str().unwrap();
@@ -443,11 +447,30 @@ async fn a_cut_stream_ends_with_the_apis_error_and_nothing_is_recorded() {
         message.contains("ended before the API's end marker"),
         "{message}"
     );
-    assert!(events.iter().all(|e| e.data != "[DONE]"));
+    assert!(cut.iter().all(|e| e.data != "[DONE]"));
     assert!(!file.exists(), "nothing recorded");
     let entry = &gateway.state.journal().list(None)[0];
     assert!(entry.upstream);
     assert_eq!(entry.outcome, trickle::journal::Outcome::Error);
+
+    // An error event of the upstream's own reaches the client as sent.
+    let response = open_stream(
+        (gateway.client.post(gateway.url("/v1/chat/completions")))
+            .bearer_auth(KEY)
+            .json(&simple("break", true)),
+    )
+    .await;
+    let broken = events(response).await;
+    let last = json(broken.last().unwrap());
+    assert_eq!(last["error"]["code"], "injected_fault", "{last}");
+    assert_eq!(
+        broken
+            .iter()
+            .filter(|e| e.data.contains("\"error\""))
+            .count(),
+        1
+    );
+    assert!(!file.exists(), "nothing recorded");
     let _ = std::fs::remove_dir_all(dir);
 }
 
