@@ -122,7 +122,7 @@ pub struct LogSettings {
 }
 
 /// When text log lines carry ANSI colour codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogColor {
     /// Only when stderr is a terminal and `NO_COLOR` is unset or empty.
@@ -134,7 +134,7 @@ pub enum LogColor {
 }
 
 /// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// Human-readable lines.
@@ -194,6 +194,7 @@ pub struct StreamSettings {
     /// Gap variation as a fraction of the delay.
     pub jitter: f64,
     /// How replies are cut.
+    #[serde(deserialize_with = "unit")]
     pub unit: Unit,
 }
 
@@ -274,6 +275,7 @@ pub struct ProfileSettings {
     #[serde(default)]
     pub description: String,
     /// How replies are cut.
+    #[serde(default, deserialize_with = "optional_unit")]
     pub unit: Option<Unit>,
     /// Time to first token.
     pub ttft_ms: Option<u64>,
@@ -359,6 +361,39 @@ fn effort<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Effort>, D::E
     one_of(d, &efforts).map(Some)
 }
 
+/// Names the enums of the settings read, for [`one_of`].
+macro_rules! named {
+    ($($kind:ident { $($name:literal => $value:ident),+ $(,)? })+) => {$(
+        impl<'de> Deserialize<'de> for $kind {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                one_of(d, &[$(($name, $kind::$value)),+])
+            }
+        }
+    )+};
+}
+
+named! {
+    LogColor { "auto" => Auto, "always" => Always, "never" => Never }
+    LogFormat { "text" => Text, "json" => Json }
+    ResponderKind { "canned" => Canned, "echo" => Echo, "generated" => Generated }
+    ReplayPacing { "recorded" => Recorded, "profile" => Profile }
+    RecordApi { "openai" => OpenAi, "anthropic" => Anthropic }
+}
+
+const UNITS: [(&str, Unit); 3] = [
+    ("char", Unit::Char),
+    ("word", Unit::Word),
+    ("token", Unit::Token),
+];
+
+fn unit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Unit, D::Error> {
+    one_of(d, &UNITS)
+}
+
+fn optional_unit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Unit>, D::Error> {
+    one_of(d, &UNITS).map(Some)
+}
+
 /// Reads one of `names`, or fails naming the value and every name allowed
 /// (the config crate's own error for an enum names neither).
 fn one_of<'de, D: serde::Deserializer<'de>, T: Copy>(
@@ -377,7 +412,7 @@ fn one_of<'de, D: serde::Deserializer<'de>, T: Copy>(
 }
 
 /// Which responder writes a profile's replies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ResponderKind {
     /// Rules and defaults from the responses file.
@@ -411,7 +446,7 @@ pub struct FixturesSettings {
 }
 
 /// How a fixture recorded from an upstream is paced when it answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ReplayPacing {
     /// The upstream's chunks, with its time to first chunk and gaps.
@@ -444,7 +479,7 @@ impl RecordSettings {
 }
 
 /// The API family `[record]` forwards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RecordApi {
     /// `POST /v1/chat/completions`

@@ -180,3 +180,41 @@ fn api_keys_and_origins_come_from_comma_separated_env_values() {
     .expect_err("bad format");
     assert!(error.contains("TRICKLE__LOG__FORMAT: "), "{error}");
 }
+
+#[test]
+fn a_word_setting_out_of_its_list_names_every_word_allowed() {
+    for (var, value, expected) in [
+        (
+            "TRICKLE__STREAM__UNIT",
+            "letter",
+            "\"letter\" is not allowed (allowed: char, word, token)",
+        ),
+        (
+            "TRICKLE__LOG__COLOR",
+            "yes",
+            "\"yes\" is not allowed (allowed: auto, always, never)",
+        ),
+        (
+            "TRICKLE__RECORD__API",
+            "gemini",
+            "\"gemini\" is not allowed (allowed: openai, anthropic)",
+        ),
+        (
+            "TRICKLE__FIXTURES__REPLAY",
+            "fast",
+            "\"fast\" is not allowed (allowed: recorded, profile)",
+        ),
+    ] {
+        let error = load_with_env(&Overrides::default(), env(&[(var, value)])).unwrap_err();
+        assert_eq!(error, format!("invalid config: {var}: {expected}"));
+    }
+    let error = load_with_env(
+        &Overrides::default(),
+        env(&[("TRICKLE__RECORD__UPSTREAM", "api.openai.com")]),
+    )
+    .unwrap_err();
+    assert!(
+        error.starts_with("invalid config: record.upstream = \"api.openai.com\""),
+        "{error}"
+    );
+}
