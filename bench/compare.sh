@@ -37,6 +37,9 @@ work="$(mktemp -d)"
 OUT_DIR="${OUT_DIR:-$work/results}"
 mkdir -p "$OUT_DIR"
 server_pid=""
+# Every server starts with the soft open-file limit at the hard one (trickle
+# and Go raise their own; Node, Python and the two mocks take what they get).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 stop_server() {
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then

@@ -135,8 +135,7 @@ def cell(value, base, runs_=None):
     return text
 
 
-width = 24
-print(f"{'scenario':<10}{'figure':<32}" + "".join(f"{s:>{width}}" for s in servers))
+rows = []
 for scenario in scenarios:
     for name, get, ratio in FIGURES.get(scenario, []):
         values, every = {}, {}
@@ -159,7 +158,9 @@ for scenario in scenarios:
         else:
             base = {}
         label = LABELS.get(scenario, scenario)
-        print(
-            f"{label:<10}{name:<32}"
-            + "".join(f"{cell(values[s], base.get(s), every.get(s)):>{width}}" for s in servers)
-        )
+        rows.append((label, name, [cell(values[s], base.get(s), every.get(s)) for s in servers]))
+
+width = max([22] + [len(c) + 2 for _, _, cells in rows for c in cells])
+print(f"{'scenario':<10}{'figure':<32}" + "".join(f"{s:>{width}}" for s in servers))
+for label, name, cells in rows:
+    print(f"{label:<10}{name:<32}" + "".join(f"{c:>{width}}" for c in cells))
