@@ -48,6 +48,21 @@ pub struct Args {
     /// are counted but left out of gaps, lateness and drift.
     #[arg(long, default_value = "message")]
     pub paced_event: String,
+    /// Data the schedule leaves out (repeatable): an event of the paced type
+    /// whose data contains this text is counted but not paced, e.g.
+    /// `[DONE]` or an OpenAI role chunk a server sends with its first token.
+    #[arg(long = "unpaced-data")]
+    pub unpaced_data: Vec<String>,
+    /// Leave each stream after this many paced events: close the connection
+    /// mid-stream, as a client that goes away does. Such a stream counts as
+    /// completed.
+    #[arg(long, conflicts_with_all = ["expect_events", "resume_after"])]
+    pub leave_after: Option<u64>,
+    /// Drop each stream after this many paced events and reconnect at once
+    /// with `Last-Event-ID` set to the last id seen, reading the rest there:
+    /// `-n` then counts the paced events of both connections together.
+    #[arg(long)]
+    pub resume_after: Option<u64>,
     /// Local source addresses to connect from, in turn: one address or a
     /// range like 127.0.0.1-127.0.0.50 (about 28k connections per address).
     #[arg(long)]
@@ -100,6 +115,9 @@ impl Args {
         if self.streams == 0 {
             return Err("invalid streams: 0 (use 1 or more)".into());
         }
+        if self.leave_after == Some(0) || self.resume_after == Some(0) {
+            return Err("invalid --leave-after/--resume-after: 0 (use 1 or more)".into());
+        }
         if self.rounds == 0 {
             return Err("invalid rounds: 0 (use 1 or more)".into());
         }
@@ -108,6 +126,13 @@ impl Args {
                 address: target.address,
                 bytes: Arc::from(head.into_bytes()),
                 paced: Arc::from(self.paced_event.as_str()),
+                unpaced_data: self
+                    .unpaced_data
+                    .iter()
+                    .map(|t| Arc::from(t.as_str()))
+                    .collect(),
+                leave_after: self.leave_after,
+                resume_after: self.resume_after,
             },
             streams: self.streams,
             rounds: self.rounds,
@@ -186,6 +211,46 @@ mod tests {
         assert_eq!(ips.len(), 50);
         assert_eq!(ips[49].to_string(), "127.0.0.50");
         assert_eq!(source_range("10.0.0.7").unwrap().len(), 1);
+    }
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn parse(line: &[&str]) -> Result<Args, clap::Error> {
+        use clap::Parser as _;
+        Cli::try_parse_from(std::iter::once("bench").chain(line.iter().copied())).map(|c| c.args)
+    }
+
+    #[test]
+    fn leaving_and_resuming_are_read_and_checked() {
+        let url = "http://127.0.0.1:8080/clock";
+        let args = parse(&[
+            url,
+            "--resume-after",
+            "4",
+            "-n",
+            "10",
+            "--unpaced-data",
+            "[DONE]",
+        ])
+        .unwrap();
+        let options = args.options().unwrap();
+        assert_eq!(options.request.resume_after, Some(4));
+        assert_eq!(&*options.request.unpaced_data[0], "[DONE]");
+        assert!(
+            parse(&[url, "--leave-after", "3", "-n", "10"]).is_err(),
+            "leaving cannot expect a count"
+        );
+        assert!(parse(&[url, "--leave-after", "3", "--resume-after", "3"]).is_err());
+        assert!(
+            parse(&[url, "--leave-after", "0"])
+                .unwrap()
+                .options()
+                .is_err()
+        );
     }
 
     #[test]

@@ -74,6 +74,33 @@ pub struct Request {
     /// The event type that is paced (tokens, ticks); others (meta, done)
     /// count as events but not for gaps, lateness and drift.
     pub paced: Arc<str>,
+    /// Paced-type events whose data contains one of these are not paced.
+    pub unpaced_data: Vec<Arc<str>>,
+    /// Close each stream after this many paced events.
+    pub leave_after: Option<u64>,
+    /// Reconnect with `Last-Event-ID` after this many paced events.
+    pub resume_after: Option<u64>,
+}
+
+impl Request {
+    /// Whether an event of type `event` with `data` is on the schedule.
+    pub fn is_paced(&self, event: &str, data: &str) -> bool {
+        event == &*self.paced && !self.unpaced_data.iter().any(|t| data.contains(&**t))
+    }
+
+    /// The request again, with a `Last-Event-ID` header after its first line.
+    pub fn resuming(&self, last_id: &str) -> Vec<u8> {
+        let bytes = &self.bytes[..];
+        let at = bytes
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .map_or(bytes.len(), |i| i + 2);
+        let mut out = Vec::with_capacity(bytes.len() + last_id.len() + 17);
+        out.extend_from_slice(&bytes[..at]);
+        out.extend_from_slice(format!("Last-Event-ID: {last_id}\r\n").as_bytes());
+        out.extend_from_slice(&bytes[at..]);
+        out
+    }
 }
 
 /// Counters the progress line reads while the run goes on.
@@ -211,5 +238,40 @@ pub async fn run(options: Options) -> Measurements {
         elapsed,
         peak_open,
         server,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(unpaced: &[&str]) -> Request {
+        Request {
+            address: "127.0.0.1:1".parse().unwrap(),
+            bytes: Arc::from(&b"GET /clock HTTP/1.1\r\nHost: x\r\n\r\n"[..]),
+            paced: Arc::from("message"),
+            unpaced_data: unpaced.iter().map(|t| Arc::from(*t)).collect(),
+            leave_after: None,
+            resume_after: None,
+        }
+    }
+
+    #[test]
+    fn data_named_unpaced_stays_off_the_schedule() {
+        let r = request(&["[DONE]", "\"role\":\"assistant\""]);
+        assert!(r.is_paced("message", r#"{"delta":{"content":"a"}}"#));
+        assert!(!r.is_paced("message", "[DONE]"));
+        assert!(!r.is_paced("message", r#"{"delta":{"role":"assistant"}}"#));
+        assert!(!r.is_paced("done", "x"), "only the paced type is paced");
+        assert!(request(&[]).is_paced("message", "[DONE]"));
+    }
+
+    #[test]
+    fn a_resumed_request_carries_the_last_event_id_after_its_request_line() {
+        let again = request(&[]).resuming("2a-68053c33-64");
+        assert_eq!(
+            String::from_utf8(again).unwrap(),
+            "GET /clock HTTP/1.1\r\nLast-Event-ID: 2a-68053c33-64\r\nHost: x\r\n\r\n"
+        );
     }
 }

@@ -161,3 +161,74 @@ async fn only_paced_events_are_timed_against_the_schedule() {
     assert_eq!(report.events, 12, "meta and done still count as events");
     assert!(report.lateness_ms.is_some() && report.drift_pct.is_some());
 }
+
+/// A server of four events with ids 1–4, one every 2 ms, that resumes after
+/// the id a request's `Last-Event-ID` names; it writes the ids each request
+/// asked to resume from into `resumed`.
+async fn resumable(resumed: std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let address = listener.local_addr().expect("has an address");
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            let resumed = resumed.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if tcp.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let after = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Last-Event-ID: "))
+                    .map(|id| id.trim().to_owned());
+                let from = after
+                    .as_deref()
+                    .map_or(1, |id| id.parse::<u32>().unwrap() + 1);
+                resumed.lock().unwrap().extend(after);
+                tcp.set_nodelay(true).expect("nodelay");
+                let _ = tcp.write_all(OK_PLAIN).await;
+                for id in from..=4 {
+                    let event = format!("id: {id}\ndata: t{id}\n\n");
+                    if tcp.write_all(event.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            });
+        }
+    });
+    format!("http://{address}/events")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_leaves_closes_after_the_events_asked_for() {
+    let resumed = std::sync::Arc::default();
+    let url = resumable(std::sync::Arc::clone(&resumed)).await;
+    let report = load(&url, &["--leave-after", "2"]).await;
+    assert_eq!(
+        report.completed, 3,
+        "leaving counts as completed:\n{report}"
+    );
+    assert_eq!(report.events, 6, "two events each, then gone:\n{report}");
+    assert!(resumed.lock().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumed_stream_reads_the_rest_after_the_last_id_it_saw() {
+    let resumed = std::sync::Arc::default();
+    let url = resumable(std::sync::Arc::clone(&resumed)).await;
+    let report = load(&url, &["--resume-after", "2", "-n", "4"]).await;
+    assert_eq!(
+        report.completed, 3,
+        "nothing lost, nothing repeated:\n{report}"
+    );
+    assert_eq!(report.events, 12);
+    // After two events, or more when one read brought more.
+    let resumed = resumed.lock().unwrap();
+    assert_eq!(resumed.len(), 3, "{resumed:?}");
+    assert!(resumed.iter().all(|id| id.as_str() >= "2"), "{resumed:?}");
+}
