@@ -28,7 +28,7 @@ mod script;
 pub mod shape;
 
 pub use conversation::{Conversation, Message};
-pub use cut::{Unit, count_tokens, cut};
+pub use cut::{Unit, count_tokens, cut, load_tokenizer};
 pub use distribution::{Distribution, Draw, Spread};
 pub use fault::{Fault, FaultParseError, drawn};
 pub use latency::{Latency, LatencyModel, LoadCurve, Nominal, Stall};
