@@ -72,9 +72,13 @@ pub fn count_tokens(text: &str) -> u32 {
 /// are merged with the following ones, so every chunk is valid UTF-8.
 pub fn bpe(text: &str) -> (Vec<u32>, Vec<u32>) {
     let bpe = tokenizer();
-    let (mut ends, mut counts) = (Vec::new(), Vec::new());
+    let tokens = bpe.encode_ordinary(text);
+    let (mut ends, mut counts) = (
+        Vec::with_capacity(tokens.len()),
+        Vec::with_capacity(tokens.len()),
+    );
     let (mut at, mut count) = (0usize, 0u32);
-    for token in bpe.encode_ordinary(text) {
+    for token in tokens {
         at += bpe.decode_bytes(&[token]).map_or(0, |b| b.len());
         count += 1;
         if at <= text.len() && text.is_char_boundary(at) {

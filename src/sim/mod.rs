@@ -15,6 +15,7 @@ mod conversation;
 mod cut;
 pub mod distribution;
 pub mod embedding;
+mod ends;
 mod fault;
 pub mod fixture;
 mod latency;
