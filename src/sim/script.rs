@@ -159,6 +159,13 @@ impl Script {
             .map_or("", |p| &self.text[p.bytes.clone()])
     }
 
+    /// Part `part`'s whole text, sharing the reply's buffer (no copy).
+    pub fn part_shared(&self, part: usize) -> ByteString {
+        self.parts.get(part).map_or_else(ByteString::new, |p| {
+            self.text.slice_ref(&self.text[p.bytes.clone()])
+        })
+    }
+
     /// BPE tokens of part `part` within the first `chunks` chunks.
     pub fn bpe_tokens_in(&self, part: usize, chunks: u32) -> u32 {
         let Some(range) = self.parts.get(part).map(|p| p.chunks.clone()) else {
