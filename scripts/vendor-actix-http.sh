@@ -41,4 +41,25 @@ sed -i 's/^const HW_BUFFER_SIZE: usize = 1024 \* 8;$/const HW_BUFFER_SIZE: usize
 grep -q '^const LW_BUFFER_SIZE: usize = 256;$' "$dispatcher" &&
   grep -q '^const HW_BUFFER_SIZE: usize = 1024;$' "$dispatcher" ||
   { echo "the buffer constants changed upstream: patch $dispatcher by hand" >&2; exit 1; }
+# The second change: a request body that grew the read buffer does not leave
+# it that large for the rest of the connection.
+python3 - "$dispatcher" <<'PY' || { echo "the payload EOF branch changed upstream: patch $dispatcher by hand" >&2; exit 1; }
+import sys
+path = sys.argv[1]
+text = open(path).read()
+anchor = """                            if let Some(mut payload) = this.payload.take() {
+                                payload.feed_eof();
+                                *this.payload_drainable = false;
+"""
+shrink = """                                // A body that grew the read buffer would leave it
+                                // that large for the rest of the connection (a
+                                // long stream); start again from a small one.
+                                if this.read_buf.is_empty() && this.read_buf.capacity() > HW_BUFFER_SIZE {
+                                    *this.read_buf = BytesMut::new();
+                                }
+"""
+if text.count(anchor) != 1:
+    sys.exit(1)
+open(path, "w").write(text.replace(anchor, anchor + shrink))
+PY
 echo "vendored actix-http $version with 1 KiB connection buffers into $dest" >&2

@@ -33,6 +33,8 @@ impl Application {
     /// [`build`](Self::build) with a runtime made by the caller, for
     /// fixtures given in code rather than in a file.
     pub fn with_runtime(runtime: Runtime) -> Result<Self, String> {
+        // Before the port is bound, so no connection waits on it.
+        crate::sim::load_tokenizer();
         let settings = &runtime.settings;
         let address = settings.address();
         let listener = listen(&address, settings.server.reuse_port)

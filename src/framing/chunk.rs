@@ -25,7 +25,9 @@ impl TokenChunk {
         }
     }
 
-    /// The JSON with `token` in the hole, as an event's data.
+    /// The JSON with `token` in the hole, as an event's data. The buffer is
+    /// made to the exact length, so turning it into the event's bytes needs
+    /// no second allocation.
     pub fn data(&self, token: &str) -> sse::Data {
         let mut out = Vec::with_capacity(self.capacity_for(token));
         self.write(token, &mut out);
@@ -42,10 +44,24 @@ impl TokenChunk {
         out.extend_from_slice(self.after.as_bytes());
     }
 
-    /// About how many bytes the JSON with `token` in the hole takes.
+    /// How many bytes the JSON with `token` in the hole takes.
     pub fn capacity_for(&self, token: &str) -> usize {
-        self.before.len() + token.len() + 8 + self.after.len()
+        self.before.len() + quoted_len(token) + self.after.len()
     }
+}
+
+/// The length of `text` as serde_json writes it as a JSON string: quotes,
+/// two-byte escapes for the quote, the backslash and five control
+/// characters, `\u00XX` for the other control characters.
+fn quoted_len(text: &str) -> usize {
+    let escaped: usize = (text.bytes())
+        .map(|byte| match byte {
+            b'"' | b'\\' | 0x08 | 0x09 | 0x0A | 0x0C | 0x0D => 2,
+            0x00..=0x1F => 6,
+            _ => 1,
+        })
+        .sum();
+    escaped + 2
 }
 
 #[cfg(test)]
@@ -62,6 +78,17 @@ mod tests {
             let filled = chunk.data(token);
             let tree = sse::Data::new(template(token).to_string());
             assert_eq!(format!("{filled:?}"), format!("{tree:?}"), "{token:?}");
+        }
+    }
+
+    #[test]
+    fn the_capacity_is_the_exact_length() {
+        let chunk = TokenChunk::around(&json!({"delta": {"content": ""}}), "");
+        let control: String = (0u8..0x20).map(char::from).collect();
+        for token in ["", "Hi", " \"\\\n\t\r\u{8}\u{c}\u{1}\u{7f}", "👋🏽", &control] {
+            let mut out = Vec::new();
+            chunk.write(token, &mut out);
+            assert_eq!(chunk.capacity_for(token), out.len(), "{token:?}");
         }
     }
 }

@@ -188,7 +188,7 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
-            if let Some(event) = this.queue.pop_front() {
+            if let Some(event) = this.dequeue() {
                 return Poll::Ready(Some(Ok(event)));
             }
             let Some(tick) = std::task::ready!(Pin::new(&mut this.ticks).poll_next(cx)) else {
@@ -206,6 +206,17 @@ where
 }
 
 impl<F: Framing, S> Framed<F, S> {
+    /// The next queued event. The queue fills only around a part's tokens,
+    /// so once it is empty its room is given back rather than held for the
+    /// rest of a long stream.
+    fn dequeue(&mut self) -> Option<EventOf<F>> {
+        let event = self.queue.pop_front()?;
+        if self.queue.is_empty() {
+            self.queue = Frames::new();
+        }
+        Some(event)
+    }
+
     /// The event for one tick (others it yields go to the queue), or `None`
     /// when it yields nothing.
     fn frame(&mut self, tick: Tick<TokenEvent>) -> Option<Result<EventOf<F>, Disconnect>> {
@@ -221,14 +232,14 @@ impl<F: Framing, S> Framed<F, S> {
                     self.part = Some(part);
                 }
                 if framing.hold(index, part, &text) {
-                    return self.queue.pop_front().map(Ok);
+                    return self.dequeue().map(Ok);
                 }
                 let event = framing.token(index, part, text);
                 if self.queue.is_empty() {
                     event
                 } else {
                     self.queue.push_back(event);
-                    self.queue.pop_front()?
+                    self.dequeue()?
                 }
             }
             Tick::Item(TokenEvent::Done(summary)) => {
@@ -236,7 +247,7 @@ impl<F: Framing, S> Framed<F, S> {
                     framing.part_end(last, &mut self.queue);
                 }
                 framing.done(&summary, &mut self.queue);
-                self.queue.pop_front()?
+                self.dequeue()?
             }
             Tick::Item(TokenEvent::ShuttingDown { next }) => {
                 framing.failure(Failure::ShuttingDown { next })

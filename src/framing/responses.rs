@@ -68,7 +68,7 @@ impl ResponseStream {
 
     /// The text sent so far of part `part`.
     fn sent(&self, part: usize) -> &str {
-        let whole = self.response.parts.get(part).map_or("", |(_, text)| text);
+        let whole = (self.response.parts.get(part)).map_or("", |(_, text)| &**text);
         let sent = self.sent.get(part).copied().unwrap_or(0);
         whole.get(..sent).unwrap_or(whole)
     }
@@ -241,7 +241,10 @@ impl WholeReply for ResponseStream {
 mod tests {
     use super::*;
 
-    fn response(parts: Vec<(PartKind, String)>, summary: Option<&str>) -> Response {
+    fn response(parts: Vec<(PartKind, &'static str)>, summary: Option<&str>) -> Response {
+        let parts = (parts.into_iter())
+            .map(|(kind, text)| (kind, ByteString::from_static(text)))
+            .collect();
         Response {
             id: "resp_1".to_owned(),
             created_at: 7,
@@ -273,9 +276,9 @@ mod tests {
             name: "f".to_owned(),
         };
         let parts = vec![
-            (PartKind::Reasoning, "think".to_owned()),
-            (PartKind::Text, "Hi".to_owned()),
-            (call, "{}".to_owned()),
+            (PartKind::Reasoning, "think"),
+            (PartKind::Text, "Hi"),
+            (call, "{}"),
         ];
         let response = response(parts, Some("auto"));
         let mut stream = ResponseStream::new(response.clone());
@@ -296,7 +299,7 @@ mod tests {
 
     #[test]
     fn reasoning_without_a_summary_is_only_time() {
-        let parts = vec![(PartKind::Reasoning, "think".to_owned())];
+        let parts = vec![(PartKind::Reasoning, "think")];
         let mut stream = ResponseStream::new(response(parts, None));
         let event = stream.token(0, 0, ByteString::from("think"));
         assert!(matches!(event, sse::Event::Comment(_)), "{event:?}");

@@ -15,7 +15,7 @@ mod entry;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Instant, SystemTime};
 
 use crate::metrics;
@@ -164,9 +164,11 @@ impl Recording {
         slot.entry.fault = fault;
     }
 
-    /// A stream was admitted: it reports its own end through [`ended`](Self::ended).
-    pub fn streaming(&self) {
+    /// A stream was admitted: it reports its own end through
+    /// [`Reporter::ended`], and holds only that, not the entry.
+    pub fn streaming(&self) -> Reporter {
         self.lock().streaming = true;
+        Reporter(Arc::downgrade(&self.0))
     }
 
     /// How the stream ended and the tokens it sent. The first end reported
@@ -213,6 +215,23 @@ impl Recording {
 
 /// The code of an injected status fault (`ApiError::InjectedStatus`).
 const INJECTED_FAULT: &str = "injected_fault";
+
+/// A stream's line to its entry. It does not keep the entry alive: an
+/// entry the journal has dropped (the oldest past `journal.size`, or
+/// cleared) is freed at once rather than held, messages and all, by a
+/// stream that may run for minutes; its end then goes unrecorded, as no
+/// one can read it.
+#[derive(Debug, Clone)]
+pub struct Reporter(Weak<Mutex<Slot>>);
+
+impl Reporter {
+    /// As [`Recording::ended`], if the journal still keeps the entry.
+    pub fn ended(&self, outcome: metrics::Outcome, tokens: u32) {
+        if let Some(slot) = self.0.upgrade() {
+            Recording(slot).ended(outcome, tokens);
+        }
+    }
+}
 
 impl Slot {
     fn finish_clock(&mut self) {

@@ -49,16 +49,26 @@ fn sessions_are_listed_and_cleared_apart() {
 fn a_streams_end_is_its_own_and_the_first_end_wins() {
     let journal = Journal::default();
     let recording = journal.open(arrival(None), 10).expect("on");
-    recording.streaming();
+    let stream = recording.streaming();
     recording.answered(200, None);
     let open = recording.entry();
     assert_eq!((open.outcome, open.status), (Outcome::Open, Some(200)));
     assert_eq!(open.duration_ms, None);
-    recording.ended(metrics::Outcome::Completed, 7);
-    recording.ended(metrics::Outcome::ClientGone, 9);
+    stream.ended(metrics::Outcome::Completed, 7);
+    stream.ended(metrics::Outcome::ClientGone, 9);
     let done = recording.entry();
     assert_eq!((done.outcome, done.tokens), (Outcome::Completed, 7));
     assert!(done.duration_ms.is_some());
+}
+
+#[test]
+fn a_running_stream_does_not_keep_an_entry_the_journal_dropped() {
+    let journal = Journal::default();
+    let stream = journal.open(arrival(None), 1).expect("on").streaming();
+    journal.open(arrival(None), 1).expect("on");
+    assert!(stream.0.upgrade().is_none(), "the entry is freed");
+    stream.ended(metrics::Outcome::Completed, 7);
+    assert_eq!(ids(&journal.list(None)), [2]);
 }
 
 #[test]

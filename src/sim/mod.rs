@@ -15,6 +15,7 @@ mod conversation;
 mod cut;
 pub mod distribution;
 pub mod embedding;
+mod ends;
 mod fault;
 pub mod fixture;
 mod latency;
@@ -28,7 +29,7 @@ mod script;
 pub mod shape;
 
 pub use conversation::{Conversation, Message};
-pub use cut::{Unit, count_tokens, cut};
+pub use cut::{Unit, count_tokens, cut, load_tokenizer};
 pub use distribution::{Distribution, Draw, Spread};
 pub use fault::{Fault, FaultParseError, drawn};
 pub use latency::{Latency, LatencyModel, LoadCurve, Nominal, Stall};

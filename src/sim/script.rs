@@ -9,6 +9,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::cut::{bpe, count_tokens};
+use super::ends::Ends;
 use super::{Unit, cut};
 
 /// What one part of a reply is.
@@ -43,9 +44,13 @@ pub struct Part {
 #[derive(Debug, Clone)]
 pub struct Script {
     text: ByteString,
-    ends: Vec<u32>,
-    /// For the token unit: BPE tokens up to and including each chunk.
-    bpe_counts: Vec<u32>,
+    ends: Ends,
+    /// For the token unit: BPE tokens up to and including each chunk. Left
+    /// empty when every chunk is one token (only a character split across
+    /// tokens merges several), as `one_token_per_chunk` then says. A boxed
+    /// slice, not a vector grown by pushing, which keeps up to twice the room.
+    bpe_counts: Box<[u32]>,
+    one_token_per_chunk: bool,
     parts: Vec<Part>,
     chars: u32,
     digest: u64,
@@ -141,11 +146,18 @@ impl Script {
                 hasher.update(&part.chunks.end.to_le_bytes());
             }
         }
+        let one_token_per_chunk =
+            unit == Unit::Token && (1..).zip(&bpe_counts).all(|(i, &count)| count == i);
         Script {
             digest: hasher.digest(),
             text,
-            ends,
-            bpe_counts,
+            ends: Ends::new(ends),
+            bpe_counts: if one_token_per_chunk {
+                Box::default()
+            } else {
+                bpe_counts.into_boxed_slice()
+            },
+            one_token_per_chunk,
             parts,
             chars,
         }
@@ -170,6 +182,13 @@ impl Script {
             .map_or("", |p| &self.text[p.bytes.clone()])
     }
 
+    /// Part `part`'s whole text, sharing the reply's buffer (no copy).
+    pub fn part_shared(&self, part: usize) -> ByteString {
+        self.parts.get(part).map_or_else(ByteString::new, |p| {
+            self.text.slice_ref(&self.text[p.bytes.clone()])
+        })
+    }
+
     /// BPE tokens of part `part` within the first `chunks` chunks.
     pub fn bpe_tokens_in(&self, part: usize, chunks: u32) -> u32 {
         let Some(range) = self.parts.get(part).map(|p| p.chunks.clone()) else {
@@ -182,6 +201,8 @@ impl Script {
     /// How many chunks fit in `tokens` BPE tokens (a chunk that merges
     /// several tokens counts them all), for a request's token limit.
     pub fn chunks_within(&self, tokens: u32) -> u32 {
+        // Without counts a chunk counts as one token: exact for the token
+        // unit, an approximation kept for the others.
         let fit = if self.bpe_counts.is_empty() {
             (tokens as usize).min(self.ends.len())
         } else {
@@ -194,6 +215,7 @@ impl Script {
     pub fn bpe_tokens(&self, chunks: u32) -> u32 {
         match chunks {
             0 => 0,
+            n if self.one_token_per_chunk => n.min(self.len()),
             n if !self.bpe_counts.is_empty() => {
                 let i = (n as usize).min(self.bpe_counts.len()) - 1;
                 self.bpe_counts[i]
@@ -202,7 +224,7 @@ impl Script {
                 let end = self
                     .ends
                     .get(n as usize - 1)
-                    .map_or(self.text.len(), |&e| e as usize);
+                    .map_or(self.text.len(), |e| e as usize);
                 count_tokens(&self.text[..end])
             }
         }
@@ -235,9 +257,7 @@ impl Script {
 
     /// Chunk `index`, sharing the reply's buffer (no copy); `None` past the end.
     pub fn chunk(&self, index: u32) -> Option<ByteString> {
-        let i = index as usize;
-        let end = *self.ends.get(i)? as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let (start, end) = self.ends.span(index as usize)?;
         Some(self.text.slice_ref(&self.text[start..end]))
     }
 }

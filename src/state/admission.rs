@@ -18,7 +18,7 @@ use super::gate::Gate;
 use super::seat::Seat;
 use super::{AppState, RouteLabel};
 use crate::error::ApiError;
-use crate::journal::Recording;
+use crate::journal::{Recording, Reporter};
 use crate::metrics::Outcome;
 use crate::stream::{Observer, Sent};
 
@@ -168,16 +168,13 @@ pub struct StreamGuard {
     /// The stream's place on its model, for chat replies.
     seat: Option<Seat>,
     /// The request's journal entry, told how the stream ended.
-    journal: Option<Recording>,
+    journal: Option<Reporter>,
 }
 
 impl StreamGuard {
     /// Reports the stream's end and tokens to `entry` as well.
     pub fn record_in(&mut self, entry: Option<Recording>) {
-        if let Some(entry) = &entry {
-            entry.streaming();
-        }
-        self.journal = entry;
+        self.journal = entry.map(|entry| entry.streaming());
     }
 }
 

@@ -14,11 +14,10 @@ use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use tokio_util::sync::CancellationToken;
-
 use crate::capacity::Capacity;
 use crate::journal::Journal;
 use crate::metrics::Metrics;
+use crate::stream::Shutdown;
 
 /// The label of a route that holds streams open (`"chat"`, `"openai"`, …),
 /// in metrics, logs and `/healthz`. Each framing names its own.
@@ -42,7 +41,7 @@ struct Inner {
     capacity: Capacity,
     per_client: Mutex<HashMap<IpAddr, usize>>,
     draining: AtomicBool,
-    shutdown: CancellationToken,
+    shutdown: Shutdown,
     metrics: Metrics,
     journal: Journal,
 }
@@ -64,7 +63,7 @@ impl AppState {
                 capacity: Capacity::current(workers),
                 per_client: Mutex::new(HashMap::new()),
                 draining: AtomicBool::new(false),
-                shutdown: CancellationToken::new(),
+                shutdown: Shutdown::default(),
                 metrics: Metrics::new(),
                 journal: Journal::default(),
             }),
@@ -175,12 +174,12 @@ impl AppState {
 
     /// Ends every open stream with its shutdown event.
     pub fn end_streams(&self) {
-        self.inner.shutdown.cancel();
+        self.inner.shutdown.trigger();
     }
 
     /// The signal open streams watch.
-    pub fn shutdown_signal(&self) -> CancellationToken {
-        self.inner.shutdown.clone()
+    pub fn shutdown_signal(&self) -> &Shutdown {
+        &self.inner.shutdown
     }
 
     /// What the open-file limit left room for when the server started.

@@ -44,7 +44,7 @@ fn paced<O: Observer>(timeline: TokenTimeline, observer: O) -> Paced<TokenTimeli
     Paced::new(
         timeline,
         Duration::from_secs(1),
-        CancellationToken::new(),
+        &Shutdown::default(),
         observer,
     )
 }

@@ -9,6 +9,7 @@
 //! away actix drops it, and with it the timer and its [`Observer`] (the
 //! server's stream slot): nothing outlives the connection.
 
+mod shutdown;
 mod tokens;
 mod walk;
 
@@ -18,11 +19,12 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::Stream;
+use shutdown::ShutdownWatch;
 use tokio::time::{Instant, Sleep, sleep_until};
-use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use crate::metrics::Outcome;
 
+pub use shutdown::Shutdown;
 pub use tokens::{FinishReason, Summary, TokenEvent, TokenTimeline};
 
 /// What kind of item was sent, for counting.
@@ -111,19 +113,14 @@ pub struct Paced<T, O = ()> {
     last_write: Instant,
     keep_alive: Duration,
     sleep: Pin<Box<Sleep>>,
-    shutdown: Pin<Box<WaitForCancellationFutureOwned>>,
+    shutdown: ShutdownWatch,
     finished: bool,
     observer: O,
 }
 
 impl<T: Timeline, O: Observer> Paced<T, O> {
     /// Starts the clock now. `observer` is held until the stream is dropped.
-    pub fn new(
-        timeline: T,
-        keep_alive: Duration,
-        shutdown: CancellationToken,
-        observer: O,
-    ) -> Self {
+    pub fn new(timeline: T, keep_alive: Duration, shutdown: &Shutdown, observer: O) -> Self {
         let start = Instant::now();
         Paced {
             timeline,
@@ -134,7 +131,7 @@ impl<T: Timeline, O: Observer> Paced<T, O> {
             last_write: start,
             keep_alive,
             sleep: Box::pin(sleep_until(start)),
-            shutdown: Box::pin(shutdown.cancelled_owned()),
+            shutdown: shutdown.watch(),
             finished: false,
             observer,
         }
@@ -151,7 +148,7 @@ impl<T: Timeline, O: Observer> Stream for Paced<T, O> {
                 return Poll::Ready(None);
             }
             let now = Instant::now();
-            if this.shutdown.as_mut().poll(cx).is_ready() {
+            if this.shutdown.is_shutting_down(cx) {
                 this.finished = true;
                 this.observer.finish(Outcome::Shutdown);
                 let last = this.timeline.interrupt(now - this.start);

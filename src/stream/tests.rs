@@ -38,14 +38,14 @@ fn paced(
     text: &str,
     pacing: Pacing,
     keep_alive: Duration,
-    shutdown: &CancellationToken,
+    shutdown: &Shutdown,
 ) -> (Paced<TokenTimeline, Recorder>, Arc<Mutex<Record>>) {
     let record = Arc::new(Mutex::new(Record::default()));
     let timeline = TokenTimeline::new(Script::new(text.to_owned(), Unit::Char), pacing, 0, None);
     let stream = Paced::new(
         timeline,
         keep_alive,
-        shutdown.clone(),
+        shutdown,
         Recorder(Arc::clone(&record)),
     );
     (stream, record)
@@ -60,7 +60,7 @@ async fn tokens_leave_on_an_absolute_schedule_without_drift() {
         seed: 9,
     };
     let text = "x".repeat(1000);
-    let shutdown = CancellationToken::new();
+    let shutdown = Shutdown::default();
     let (mut stream, record) = paced(&text, pacing, Duration::from_secs(3600), &shutdown);
     let start = Instant::now();
     let mut index = 0;
@@ -108,7 +108,7 @@ async fn a_long_silence_is_filled_with_heartbeats() {
         jitter: 0.0,
         seed: 1,
     };
-    let shutdown = CancellationToken::new();
+    let shutdown = Shutdown::default();
     let (stream, _) = paced("ab", pacing, Duration::from_secs(3), &shutdown);
     let ticks: Vec<_> = stream.collect().await;
     let heartbeats = ticks.iter().filter(|t| **t == Tick::Heartbeat).count();
@@ -127,12 +127,12 @@ async fn shutdown_ends_the_stream_with_where_it_stopped() {
         jitter: 0.0,
         seed: 1,
     };
-    let shutdown = CancellationToken::new();
+    let shutdown = Shutdown::default();
     let (mut stream, record) = paced("abcdef", pacing, Duration::from_secs(3600), &shutdown);
     for _ in 0..3 {
         stream.next().await;
     }
-    shutdown.cancel();
+    shutdown.trigger();
     assert_eq!(
         stream.next().await,
         Some(Tick::Item(TokenEvent::ShuttingDown { next: 3 }))
@@ -152,7 +152,7 @@ async fn dropping_the_stream_unfinished_drops_its_observer_without_an_outcome() 
         jitter: 0.0,
         seed: 1,
     };
-    let shutdown = CancellationToken::new();
+    let shutdown = Shutdown::default();
     let (mut stream, record) = paced("abc", pacing, Duration::from_secs(15), &shutdown);
     let waiting = tokio::time::timeout(Duration::from_secs(1), stream.next()).await;
     assert!(waiting.is_err(), "the first token is a minute away");

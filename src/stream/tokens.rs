@@ -79,8 +79,9 @@ pub enum TokenEvent {
 pub struct TokenTimeline {
     script: Script,
     pacing: Pacing,
-    /// Set when the schedule is walked rather than read off the grid.
-    walk: Option<Walk>,
+    /// Set when the schedule is walked rather than read off the grid; boxed,
+    /// since most streams are on the grid and a stream lives long.
+    walk: Option<Box<Walk>>,
     next: u32,
     end: u32,
     /// Offset subtracted from the schedule, so a resumed stream sends its
@@ -118,8 +119,8 @@ impl TokenTimeline {
         } else {
             schedule.offset(from - 1)
         };
-        let walk =
-            (!latency.is_none()).then(|| Walk::new(schedule, latency.load, (from, end), base));
+        let walk = (!latency.is_none())
+            .then(|| Box::new(Walk::new(schedule, latency.load, (from, end), base)));
         TokenTimeline {
             script,
             pacing,

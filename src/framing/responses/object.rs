@@ -4,6 +4,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use bytestring::ByteString;
 use serde_json::{Value, json};
 
 use crate::sim::PartKind;
@@ -54,8 +55,9 @@ pub struct Response {
     pub output_tokens: u32,
     /// Usage: the reasoning tokens among them.
     pub reasoning_tokens: u32,
-    /// The reply's parts in order, each with its whole text.
-    pub parts: Vec<(PartKind, String)>,
+    /// The reply's parts in order, each with its whole text (a slice of
+    /// the script's, not a copy: a stream holds it to the end).
+    pub parts: Vec<(PartKind, ByteString)>,
 }
 
 impl Response {

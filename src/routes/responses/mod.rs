@@ -70,7 +70,7 @@ async fn answer(
         output_tokens: plan.completion_tokens(),
         reasoning_tokens: plan.reasoning_tokens(),
         parts: (plan.part_kinds().into_iter().enumerate())
-            .map(|(part, kind)| (kind, plan.script.part_text(part).to_owned()))
+            .map(|(part, kind)| (kind, plan.script.part_shared(part)))
             .collect(),
     });
     if asked.stream {

@@ -994,6 +994,12 @@ where
                             if let Some(mut payload) = this.payload.take() {
                                 payload.feed_eof();
                                 *this.payload_drainable = false;
+                                // A body that grew the read buffer would leave it
+                                // that large for the rest of the connection (a
+                                // long stream); start again from a small one.
+                                if this.read_buf.is_empty() && this.read_buf.capacity() > HW_BUFFER_SIZE {
+                                    *this.read_buf = BytesMut::new();
+                                }
                             } else {
                                 error!("Internal server error: unexpected eof");
                                 this.flags.insert(Flags::READ_DISCONNECT);
