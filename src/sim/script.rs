@@ -146,8 +146,11 @@ impl Script {
                 hasher.update(&part.chunks.end.to_le_bytes());
             }
         }
-        let one_token_per_chunk =
-            unit == Unit::Token && (1..).zip(&bpe_counts).all(|(i, &count)| count == i);
+        // Only a cut that counted every chunk can say so (a recorded reply's
+        // chunks are counted from their text instead).
+        let one_token_per_chunk = unit == Unit::Token
+            && bpe_counts.len() == ends.len()
+            && (1..).zip(&bpe_counts).all(|(i, &count)| count == i);
         Script {
             digest: hasher.digest(),
             text,
@@ -280,6 +283,30 @@ mod tests {
                 .collect();
             assert_eq!(joined, text, "{unit}");
         }
+    }
+
+    #[test]
+    fn a_recorded_reply_keeps_its_chunks_and_counts_tokens_from_its_text() {
+        let pieces = vec![
+            (
+                PartKind::Text,
+                vec![
+                    "Hello, wor".to_owned(),
+                    "ld! How are".to_owned(),
+                    " you?".to_owned(),
+                ],
+            ),
+            (PartKind::Text, Vec::new()),
+        ];
+        let script = Script::from_pieces(pieces, Unit::Token);
+        let chunks: Vec<String> = (0..script.len())
+            .map(|i| script.chunk(i).expect("in range").to_string())
+            .collect();
+        assert_eq!(chunks, ["Hello, wor", "ld! How are", " you?"]);
+        assert_eq!(script.parts().len(), 1, "the empty part is left out");
+        let text = "Hello, world! How are you?";
+        assert_eq!(script.bpe_tokens(3), count_tokens(text));
+        assert_ne!(script.bpe_tokens(3), 3, "not one token per chunk");
     }
 
     #[test]
