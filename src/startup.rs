@@ -33,8 +33,11 @@ impl Application {
     /// [`build`](Self::build) with a runtime made by the caller, for
     /// fixtures given in code rather than in a file.
     pub fn with_runtime(runtime: Runtime) -> Result<Self, String> {
-        // Before the port is bound, so no connection waits on it.
-        crate::sim::load_tokenizer();
+        // Loaded beside the start-up rather than before the port is bound:
+        // a restarted instance behind a load balancer must be listening again
+        // at once (a debug build takes half a second to load it). A request
+        // that needs it sooner waits for it.
+        std::thread::spawn(crate::sim::load_tokenizer);
         let settings = &runtime.settings;
         let address = settings.address();
         let listener = listen(&address, settings.server.reuse_port)

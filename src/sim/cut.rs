@@ -56,8 +56,8 @@ pub(super) fn tokenizer() -> &'static tiktoken_rs::CoreBPE {
 }
 
 /// Loads the BPE vocabulary now. It takes tens of milliseconds and about
-/// 45 MB, once per process; loaded at start-up, no request waits for it and
-/// the memory is there before the first stream rather than charged to it.
+/// 45 MB, once per process; loaded at start-up, requests do not wait for it
+/// and the memory is there before the first stream rather than charged to it.
 pub fn load_tokenizer() {
     tokenizer();
 }
