@@ -8,7 +8,7 @@
 //!
 //! [`Upstream`] is where to forward, [`events`] splits an event stream as it
 //! arrives, [`capture`] reads a reply out of the events, [`forward`] is the
-//! proxy and [`writer`] appends the fixture.
+//! proxy and `writer` appends the fixture.
 
 pub mod capture;
 pub mod events;

@@ -3,7 +3,7 @@
 //! clamped at 0.
 //!
 //! A draw is a pure function of the seed, the variable it is for and an
-//! index (counter-based, like the grid's jitter in [`super::pacing`]): the
+//! index (counter-based, like the grid's jitter in `super::pacing`): the
 //! same seed gives the same value whatever was drawn before, so token `i`'s
 //! gap is the same on a fresh and on a resumed stream, and adding a new
 //! random variable never shifts the old ones.

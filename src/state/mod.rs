@@ -1,6 +1,6 @@
 //! Shared application state: the settings in force (swappable as a whole), the
 //! open-stream counters, the request journal, and the shutdown signal. Built
-//! once and cloned into every worker. [`admission`] decides whether a new
+//! once and cloned into every worker. `admission` decides whether a new
 //! stream may open, and each chat model's [`gate`] whether it generates now,
 //! waits or is refused.
 
