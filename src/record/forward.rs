@@ -23,7 +23,7 @@ use super::writer;
 use crate::config::RecordApi;
 use crate::error::ApiError;
 use crate::framing::Api;
-use crate::journal::Recording;
+use crate::journal::{Recording, Reporter};
 use crate::metrics::Outcome;
 use crate::sim::fixture::{RecordedRule, TextMatch, When};
 
@@ -158,15 +158,13 @@ pub async fn forward(
         }
         return Ok(answer.body(body));
     }
-    if let Some(entry) = &request.journal {
-        entry.streaming();
-    }
     let proxy = Proxy {
         upstream: Box::pin(response.bytes_stream()),
         splitter: Splitter::default(),
         capture: Some(Capture::new(gateway.api, started)),
         when: Some(request.when),
-        journal: request.journal,
+        // The stream reports its end without keeping the entry alive.
+        journal: request.journal.as_ref().map(Recording::streaming),
         gateway,
         api,
         events: 0,
@@ -195,7 +193,7 @@ struct Proxy {
     splitter: Splitter,
     capture: Option<Capture>,
     when: Option<When>,
-    journal: Option<Recording>,
+    journal: Option<Reporter>,
     gateway: Arc<Gateway>,
     api: Api,
     /// Events passed back, for the journal.
