@@ -26,9 +26,10 @@ use crate::framing::Api;
 use crate::journal::{Recording, Reporter};
 use crate::metrics::Outcome;
 use crate::sim::fixture::{RecordedRule, TextMatch, When};
+use crate::state::StreamGuard;
+use crate::stream::{Observer as _, ShutdownWatch};
 
 /// A request the gateway forwards, as the route read it.
-#[derive(Debug)]
 pub struct Request {
     /// The body exactly as the client sent it.
     pub body: Bytes,
@@ -38,6 +39,9 @@ pub struct Request {
     pub when: When,
     /// The request's journal entry, if the journal is on.
     pub journal: Option<Recording>,
+    /// Its place among the open streams (admitted before anything is
+    /// forwarded), and the server's shutdown, which ends it.
+    pub admitted: (StreamGuard, ShutdownWatch),
 }
 
 /// Request headers not passed on: hop-by-hop ones, what the client library
@@ -103,6 +107,13 @@ pub async fn forward(
         upstream: gateway.upstream.to_string(),
         why,
     };
+    // A reply that is not streamed, or an error, ends here: the guard is
+    // told how, so it is not logged as a client that left.
+    let (mut guard, shutdown) = request.admitted;
+    let mut refused = |error: ApiError| {
+        guard.finish(Outcome::Error);
+        error
+    };
     let started = Instant::now();
     let sent = gateway
         .client
@@ -112,16 +123,16 @@ pub async fn forward(
         .send();
     let response = match tokio::time::timeout(gateway.connect_timeout, sent).await {
         Err(_) => {
-            return Err(upstream_error(format!(
+            return Err(refused(upstream_error(format!(
                 "no answer within {} s (record.connect_timeout_s)",
                 gateway.connect_timeout.as_secs()
-            )));
+            ))));
         }
         Ok(Err(e)) => {
-            return Err(upstream_error(format!(
+            return Err(refused(upstream_error(format!(
                 "cannot reach {url}: {}; check record.upstream",
                 chain(&e)
-            )));
+            ))));
         }
         Ok(Ok(response)) => response,
     };
@@ -144,10 +155,17 @@ pub async fn forward(
     // An upstream error is the API's own error: passed back as it is, and
     // nothing is recorded.
     if !status.is_success() || !request.stream {
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| upstream_error(format!("the answer broke off: {}", chain(&e))))?;
+        let body = (response.bytes().await).map_err(|e| {
+            refused(upstream_error(format!(
+                "the answer broke off: {}",
+                chain(&e)
+            )))
+        })?;
+        guard.finish(if status.is_success() {
+            Outcome::Completed
+        } else {
+            Outcome::Error
+        });
         if status.is_success() {
             let mut capture = Capture::new(gateway.api, started);
             let read =
@@ -159,6 +177,8 @@ pub async fn forward(
         return Ok(answer.body(body));
     }
     let proxy = Proxy {
+        guard,
+        shutdown,
         upstream: Box::pin(response.bytes_stream()),
         splitter: Splitter::default(),
         capture: Some(Capture::new(gateway.api, started)),
@@ -189,6 +209,9 @@ type Upstream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>>>>;
 
 /// The upstream's events on their way to the client. See the module docs.
 struct Proxy {
+    /// Counts the stream among the open ones until it is dropped.
+    guard: StreamGuard,
+    shutdown: ShutdownWatch,
     upstream: Upstream,
     splitter: Splitter,
     capture: Option<Capture>,
@@ -202,30 +225,36 @@ struct Proxy {
 }
 
 impl Proxy {
-    /// The stream ended: a clean end was recorded already; anything else
-    /// gets the API's error event, unless the upstream sent one itself.
-    fn end(&mut self) -> Option<Bytes> {
+    /// The stream ended (or the server is shutting it down): a clean end
+    /// was recorded already; anything else gets the API's error event,
+    /// unless the upstream sent one itself.
+    fn end(&mut self, shutting_down: bool) -> Option<Bytes> {
         self.ended = true;
         let state = self.capture.as_ref().map_or(State::Done, Capture::state);
-        let outcome = if state == State::Done {
-            Outcome::Completed
-        } else {
-            Outcome::Error
+        let outcome = match state {
+            State::Done => Outcome::Completed,
+            _ if shutting_down => Outcome::Shutdown,
+            _ => Outcome::Error,
         };
         if let Some(entry) = &self.journal {
             entry.ended(outcome, self.events);
         }
+        self.guard.finish(outcome);
         if state != State::Open {
             return None;
         }
-        tracing::warn!(
-            upstream = %self.gateway.upstream,
-            events = self.events,
-            "upstream stream ended before its end marker; nothing recorded"
-        );
-        let error = ApiError::Upstream {
-            upstream: self.gateway.upstream.to_string(),
-            why: "the stream ended before the API's end marker; nothing was recorded; retry the request".to_owned(),
+        let error = if shutting_down {
+            ApiError::ShuttingDown
+        } else {
+            tracing::warn!(
+                upstream = %self.gateway.upstream,
+                events = self.events,
+                "upstream stream ended before its end marker; nothing recorded"
+            );
+            ApiError::Upstream {
+                upstream: self.gateway.upstream.to_string(),
+                why: "the stream ended before the API's end marker; nothing was recorded; retry the request".to_owned(),
+            }
         };
         let body = self.api.error_body(&error);
         let event = match self.gateway.api {
@@ -245,10 +274,13 @@ impl Stream for Proxy {
             if this.ended {
                 return Poll::Ready(None);
             }
+            if this.shutdown.is_shutting_down(cx) {
+                return Poll::Ready(this.end(true).map(Ok));
+            }
             let chunk = match this.upstream.poll_next_unpin(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(Ok(chunk))) => chunk,
-                Poll::Ready(Some(Err(_)) | None) => return Poll::Ready(this.end().map(Ok)),
+                Poll::Ready(Some(Err(_)) | None) => return Poll::Ready(this.end(false).map(Ok)),
             };
             let (whole, events) = this.splitter.push(&chunk);
             let now = Instant::now();

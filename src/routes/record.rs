@@ -8,18 +8,19 @@ use actix_web::{HttpRequest, HttpResponse};
 use bytes::Bytes;
 
 use super::plan::PlanRequest;
-use super::{fixtures, journal};
+use super::{fixtures, journal, peer_ip};
 use crate::config::RecordApi;
 use crate::error::ApiError;
 use crate::framing::Api;
 use crate::record::{self, Request};
 use crate::sim::fixture::{TextMatch, ToolResultMatch, When};
-use crate::state::Runtime;
+use crate::state::{AppState, Runtime};
 
 /// Forwards `request` (read from `body`) when the gateway takes it;
 /// `None` when trickle answers it itself.
 pub async fn unmatched(
     req: &HttpRequest,
+    state: &AppState,
     runtime: &Runtime,
     (family, api): (RecordApi, Api),
     request: &PlanRequest,
@@ -31,6 +32,14 @@ pub async fn unmatched(
     if fixtures::would_answer(req, runtime, request, prompt) {
         return None;
     }
+    // Admitted like any stream (draining, the stream caps), before anything
+    // reaches the upstream; counted among the open streams of its route.
+    let client = peer_ip(req, &runtime.settings.limits.trusted_proxies);
+    let guard = match state.open_stream(request.route, client) {
+        Ok(guard) => guard,
+        Err(refused) => return Some(Err(refused)),
+    };
+    let admitted = (guard, state.shutdown_signal().watch());
     let model = (request.model.as_deref()).unwrap_or(&runtime.settings.models.default);
     let journal = journal::entry(req);
     if let Some(entry) = &journal {
@@ -58,6 +67,7 @@ pub async fn unmatched(
         stream,
         when,
         journal,
+        admitted,
     };
     Some(record::forward(req, std::sync::Arc::clone(gateway), forwarded, api).await)
 }

@@ -19,12 +19,11 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::Stream;
-use shutdown::ShutdownWatch;
 use tokio::time::{Instant, Sleep, sleep_until};
 
 use crate::metrics::Outcome;
 
-pub use shutdown::Shutdown;
+pub use shutdown::{Shutdown, ShutdownWatch};
 pub use tokens::{FinishReason, Summary, TokenEvent, TokenTimeline};
 
 /// What kind of item was sent, for counting.

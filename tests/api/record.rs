@@ -592,3 +592,46 @@ async fn recording_into_the_fixtures_file_replays_each_request_once_recorded() {
     assert_eq!((journal[0].upstream, journal[1].upstream), (true, false));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn a_forwarded_stream_counts_as_open_and_ends_with_the_apis_event_at_shutdown() {
+    let dir = temp_dir("shutdown");
+    let file = dir.join("recordings.toml");
+    let direct = TestApp::of(upstream().await);
+    let (upstream, recordings) = (direct.address.clone(), file.display().to_string());
+    let gateway = spawn_app_with(move |s| {
+        s.record.upstream = upstream;
+        s.record.file = recordings;
+        s.server.shutdown_grace_s = 0;
+    })
+    .await;
+    let response = open_stream(
+        (gateway.client.post(gateway.url("/v1/chat/completions")))
+            .bearer_auth(KEY)
+            .json(&simple("long", true)),
+    )
+    .await;
+    let mut stream = response.bytes_stream().eventsource();
+    within("a first event", stream.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        gateway.open_streams("openai"),
+        1,
+        "counted among the open streams"
+    );
+    let drain = tokio::spawn(gateway.stopper.clone().drain());
+    let mut rest = Vec::new();
+    while let Some(event) = within("the rest", stream.next()).await {
+        rest.push(event.expect("well-formed"));
+    }
+    let last = json(rest.last().expect("a final event"));
+    assert_eq!(last["error"]["code"], "shutting_down", "{last}");
+    within("the drain", drain).await.expect("drain finishes");
+    assert_eq!(gateway.open_streams("openai"), 0);
+    let entry = &gateway.state.journal().list(None)[0];
+    assert_eq!(entry.outcome, trickle::journal::Outcome::Shutdown);
+    assert!(!file.exists(), "nothing recorded");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -93,7 +93,7 @@ async fn answer(
     };
     let family = (RecordApi::Anthropic, MessageStream::API);
     if let Some(forwarded) =
-        record::unmatched(&req, &runtime, family, &asked, body, request.stream).await
+        record::unmatched(&req, &state, &runtime, family, &asked, body, request.stream).await
     {
         return forwarded;
     }

@@ -69,7 +69,7 @@ async fn answer(
     };
     let family = (RecordApi::OpenAi, CompletionStream::API);
     if let Some(forwarded) =
-        record::unmatched(&req, &runtime, family, &asked, body, request.stream).await
+        record::unmatched(&req, &state, &runtime, family, &asked, body, request.stream).await
     {
         return forwarded;
     }
