@@ -284,7 +284,8 @@ impl Stream for Proxy {
             };
             let (whole, events) = this.splitter.push(&chunk);
             let now = Instant::now();
-            this.events += u32::try_from(events.len()).unwrap_or(u32::MAX);
+            this.events =
+                (this.events).saturating_add(u32::try_from(events.len()).unwrap_or(u32::MAX));
             if let Some(capture) = &mut this.capture {
                 for event in &events {
                     capture.event(event, now);
