@@ -4,7 +4,7 @@
 //! at the end the fixture answer that replays it. A reply sent whole (no
 //! stream) is read from its JSON the same way, with one chunk per part.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -300,19 +300,10 @@ impl Capture {
     }
 }
 
-/// How long after `started` each recorded chunk came, for tests and logs.
-pub fn offsets(recorded: &Recorded) -> Vec<Duration> {
-    let mut at = recorded.ttft;
-    (recorded.chunks.iter())
-        .map(|(_, gap)| {
-            at += *gap;
-            at
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn event(data: &str) -> Event {

@@ -53,11 +53,29 @@ reply = { text = "a long reply that takes a while to send, one token at a time, 
 
 const KEY: &str = "sk-test-never-stored-0123456789";
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("trickle-record-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A test's own folder for its recordings, removed when the test ends
+/// (also when it fails).
+struct Rig {
+    dir: PathBuf,
+    /// Where the gateway records.
+    file: PathBuf,
+}
+
+impl Rig {
+    fn new(name: &str) -> Rig {
+        let dir =
+            std::env::temp_dir().join(format!("trickle-record-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("recordings.toml");
+        Rig { dir, file }
+    }
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// The "real provider": paced with varied gaps, so timing is worth
@@ -232,8 +250,8 @@ fn assert_paced_like(replayed: &(f64, Vec<f64>), recorded: &(f64, Vec<f64>)) {
 
 #[tokio::test]
 async fn a_chat_completion_stream_is_recorded_then_replayed_offline_byte_for_byte() {
-    let dir = temp_dir("openai");
-    let file = dir.join("recordings.toml");
+    let rig = Rig::new("openai");
+    let file = rig.file.clone();
     let upstream = upstream().await;
     let direct = TestApp::of(upstream);
     let (from_upstream, _) = heard_openai(&direct, &weather_request(true)).await;
@@ -286,13 +304,12 @@ async fn a_chat_completion_stream_is_recorded_then_replayed_offline_byte_for_byt
     let repaced = replayer(&file, |s| s.fixtures.replay = ReplayPacing::Profile).await;
     let (again, _) = heard_openai(&repaced, &weather_request(true)).await;
     assert_eq!(again, through);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
 async fn a_reply_asked_for_whole_is_recorded_and_replayed() {
-    let dir = temp_dir("whole");
-    let file = dir.join("recordings.toml");
+    let rig = Rig::new("whole");
+    let file = rig.file.clone();
     let direct = TestApp::of(upstream().await);
     let gateway = gateway(&direct.address, RecordApi::OpenAi, &file).await;
     let ask = |app: &TestApp| {
@@ -323,7 +340,6 @@ async fn a_reply_asked_for_whole_is_recorded_and_replayed() {
         message(&through).0,
         "Let me check the weather in Paris for you, one moment."
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// What an Anthropic client reconstructs: thinking, text, tool inputs.
@@ -377,8 +393,8 @@ async fn heard_anthropic(app: &TestApp) -> (Heard, Vec<Instant>) {
 
 #[tokio::test]
 async fn a_messages_stream_is_recorded_then_replayed_offline_byte_for_byte() {
-    let dir = temp_dir("anthropic");
-    let file = dir.join("recordings.toml");
+    let rig = Rig::new("anthropic");
+    let file = rig.file.clone();
     let direct = TestApp::of(upstream().await);
     let (from_upstream, _) = heard_anthropic(&direct).await;
     let gateway = gateway(&direct.address, RecordApi::Anthropic, &file).await;
@@ -398,7 +414,6 @@ async fn a_messages_stream_is_recorded_then_replayed_offline_byte_for_byte() {
     let (replayed, arrivals) = heard_anthropic(&replay).await;
     assert_eq!(replayed, through, "replayed offline byte for byte");
     assert_paced_like(&timing(&arrivals), &recorded[0]);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 fn simple(user: &str, stream: bool) -> Value {
@@ -407,8 +422,8 @@ fn simple(user: &str, stream: bool) -> Value {
 
 #[tokio::test]
 async fn an_upstream_error_reaches_the_client_as_sent_and_nothing_is_recorded() {
-    let dir = temp_dir("error");
-    let file = dir.join("recordings.toml");
+    let rig = Rig::new("error");
+    let file = rig.file.clone();
     let direct = TestApp::of(upstream().await);
     let gateway = gateway(&direct.address, RecordApi::OpenAi, &file).await;
     for stream in [true, false] {
@@ -423,13 +438,12 @@ async fn an_upstream_error_reaches_the_client_as_sent_and_nothing_is_recorded() 
         assert_eq!(message, "Rate limit reached for gpt-4o-mini");
     }
     assert!(!file.exists(), "nothing recorded");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
 async fn a_cut_stream_ends_with_the_apis_error_and_nothing_is_recorded() {
-    let dir = temp_dir("cut");
-    let file = dir.join("recordings.toml");
+    let rig = Rig::new("cut");
+    let file = rig.file.clone();
     let direct = TestApp::of(upstream().await);
     let gateway = gateway(&direct.address, RecordApi::OpenAi, &file).await;
     let response = open_stream(
@@ -471,13 +485,12 @@ async fn a_cut_stream_ends_with_the_apis_error_and_nothing_is_recorded() {
         1
     );
     assert!(!file.exists(), "nothing recorded");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
 async fn a_client_that_leaves_cancels_the_upstream_request() {
-    let dir = temp_dir("leave");
-    let file = dir.join("recordings.toml");
+    let rig = Rig::new("leave");
+    let file = rig.file.clone();
     let direct = TestApp::of(upstream().await);
     let gateway = gateway(&direct.address, RecordApi::OpenAi, &file).await;
     let response = open_stream(
@@ -506,13 +519,12 @@ async fn a_client_that_leaves_cancels_the_upstream_request() {
     })
     .await;
     assert!(!file.exists(), "nothing recorded");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
 async fn an_unreachable_upstream_is_a_502_in_the_apis_shape() {
-    let dir = temp_dir("unreachable");
-    let file = dir.join("recordings.toml");
+    let rig = Rig::new("unreachable");
+    let file = rig.file.clone();
     let gateway = gateway("http://127.0.0.1:1", RecordApi::Anthropic, &file).await;
     let body = json!({"model": "claude-x", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]});
     let response = (gateway.client.post(gateway.url("/v1/messages")))
@@ -538,13 +550,12 @@ async fn an_unreachable_upstream_is_a_502_in_the_apis_shape() {
         .unwrap();
     assert_eq!(local.status(), 200);
     assert!(!file.exists());
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
 async fn a_request_a_fixture_answers_is_not_forwarded() {
-    let dir = temp_dir("fixture-first");
-    let file = dir.join("recordings.toml");
+    let rig = Rig::new("fixture-first");
+    let file = rig.file.clone();
     std::fs::write(
         &file,
         "[[fixture]]\nmatch.user = { exact = \"local\" }\nreply.text = \"answered here\"\n",
@@ -565,13 +576,12 @@ async fn a_request_a_fixture_answers_is_not_forwarded() {
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["choices"][0]["message"]["content"], "answered here");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
 async fn recording_into_the_fixtures_file_replays_each_request_once_recorded() {
-    let dir = temp_dir("record-once");
-    let file = dir.join("recordings.toml");
+    let rig = Rig::new("record-once");
+    let file = rig.file.clone();
     let direct = TestApp::of(upstream().await);
     let mut settings = test_settings();
     settings.record.upstream = direct.address.clone();
@@ -590,13 +600,12 @@ async fn recording_into_the_fixtures_file_replays_each_request_once_recorded() {
     assert_eq!(second, first);
     let journal = gateway.state.journal().list(None);
     assert_eq!((journal[0].upstream, journal[1].upstream), (true, false));
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
 async fn a_forwarded_stream_counts_as_open_and_ends_with_the_apis_event_at_shutdown() {
-    let dir = temp_dir("shutdown");
-    let file = dir.join("recordings.toml");
+    let rig = Rig::new("shutdown");
+    let file = rig.file.clone();
     let direct = TestApp::of(upstream().await);
     let (upstream, recordings) = (direct.address.clone(), file.display().to_string());
     let gateway = spawn_app_with(move |s| {
@@ -633,5 +642,4 @@ async fn a_forwarded_stream_counts_as_open_and_ends_with_the_apis_event_at_shutd
     let entry = &gateway.state.journal().list(None)[0];
     assert_eq!(entry.outcome, trickle::journal::Outcome::Shutdown);
     assert!(!file.exists(), "nothing recorded");
-    let _ = std::fs::remove_dir_all(dir);
 }

@@ -21,6 +21,20 @@ enum Then {
     Hold,
 }
 
+/// Reads a request head byte by byte (so nothing after it is consumed);
+/// `None` when the client closes first.
+async fn read_head(tcp: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if tcp.read(&mut byte).await.unwrap_or(0) == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    Some(head)
+}
+
 /// A server on a free port that answers every connection with `parts`,
 /// written one at a time so the client reads them separately, then `then`.
 /// Returns the URL to load.
@@ -30,13 +44,8 @@ async fn scripted(parts: Script, then: Then) -> String {
     tokio::spawn(async move {
         while let Ok((mut tcp, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if tcp.read(&mut byte).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
+                if read_head(&mut tcp).await.is_none() {
+                    return;
                 }
                 tcp.set_nodelay(true).expect("nodelay");
                 for part in parts {
@@ -46,7 +55,7 @@ async fn scripted(parts: Script, then: Then) -> String {
                     tokio::time::sleep(Duration::from_millis(2)).await;
                 }
                 if let Then::Hold = then {
-                    let _ = tcp.read(&mut byte).await;
+                    let _ = tcp.read(&mut [0u8; 1]).await;
                 }
             });
         }
@@ -172,14 +181,9 @@ async fn resumable(resumed: std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> St
         while let Ok((mut tcp, _)) = listener.accept().await {
             let resumed = resumed.clone();
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if tcp.read(&mut byte).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
-                }
+                let Some(head) = read_head(&mut tcp).await else {
+                    return;
+                };
                 let head = String::from_utf8_lossy(&head).into_owned();
                 let after = head
                     .lines()
